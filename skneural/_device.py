@@ -1,0 +1,60 @@
+"""Choosing the torch device an estimator trains on."""
+
+from __future__ import annotations
+
+import re
+
+import torch
+
+_CUDA_PATTERN = re.compile(r"cuda(?::(\d+))?")
+
+
+def resolve_device(device) -> torch.device:
+    """Turn the ``device`` parameter into a :class:`torch.device`.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``,
+        ``"cuda:<index>"`` or ``"mps"``.
+
+    Raises
+    ------
+    ValueError
+        If the string is not a device name, or names a device this machine
+        does not have.
+    """
+    if isinstance(device, torch.device):
+        device = str(device)
+    if not isinstance(device, str):
+        raise TypeError(
+            f"device must be a str or torch.device, got {type(device).__name__} instead."
+        )
+    name = device.strip().lower()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    match = _CUDA_PATTERN.fullmatch(name)
+    if match:
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available on this "
+                "machine; use device='auto' (CUDA when present, else CPU) or device='cpu'."
+            )
+        index = int(match.group(1) or 0)
+        count = torch.cuda.device_count()
+        if index >= count:
+            raise ValueError(
+                f"device={device!r} was requested but this machine has {count} CUDA "
+                f"device(s) (indices 0..{count - 1})."
+            )
+        return torch.device("cuda", index)
+    if name == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ValueError("device='mps' was requested but MPS is not available.")
+        return torch.device("mps")
+    raise ValueError(
+        f"device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or 'mps'; got {device!r}."
+    )

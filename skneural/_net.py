@@ -1,0 +1,81 @@
+"""The skorch net the estimators train: skorch's loop, skneural's data path."""
+
+from __future__ import annotations
+
+import torch
+from skorch import NeuralNet
+
+from skneural._data import BatchIterator
+
+
+class TrainingNet(NeuralNet):
+    """A :class:`skorch.NeuralNet` with skneural's batches and losses.
+
+    - batches come from :class:`~skneural._data.BatchIterator` as
+      ``(X, y, sample_weight)`` tensors already on the device;
+    - the criterion takes the sample weights;
+    - ``batch_transform`` (e.g. augmentation) is applied to training batches
+      only, never at validation or prediction;
+    - a callback asks to stop by setting ``stop_requested_``; the loop stops
+      after every callback has seen the epoch.
+
+    Parameters
+    ----------
+    batch_transform : callable or None
+        Applied to each training batch's inputs before the forward pass.
+    shuffle_seed : int or None
+        Seeds the order of the training batches.
+    """
+
+    def __init__(self, *args, batch_transform=None, shuffle_seed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch_transform = batch_transform
+        self.shuffle_seed = shuffle_seed
+
+    def __setattr__(self, name, attr):
+        if name == "batch_transform":
+            # no learnable state: not a component for skorch to register,
+            # move to the device or re-initialize
+            object.__setattr__(self, name, attr)
+        else:
+            super().__setattr__(name, attr)
+
+    def get_iterator(self, dataset, training=False):
+        return BatchIterator(
+            dataset,
+            self.batch_size,
+            device=self.device,
+            shuffle=training,
+            seed=self.shuffle_seed,
+        )
+
+    def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
+        return self.criterion_(y_pred, y_true, sample_weight)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        X, y, w = batch
+        if self.batch_transform is not None:
+            X = self.batch_transform(X)
+        y_pred = self.infer(X, **fit_params)
+        loss = self.get_loss(y_pred, y, X=X, training=True, sample_weight=w)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        X, y, w = batch
+        with torch.no_grad():
+            y_pred = self.infer(X, **fit_params)
+            loss = self.get_loss(y_pred, y, X=X, training=False, sample_weight=w)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self.stop_requested_ = False
+
+    def notify(self, method_name, **cb_kwargs):
+        super().notify(method_name, **cb_kwargs)
+        if method_name == "on_epoch_end" and getattr(self, "stop_requested_", False):
+            # skorch's own way out of fit_loop; partial_fit catches it and
+            # still runs on_train_end
+            raise KeyboardInterrupt

@@ -1,0 +1,9 @@
+"""Plain PyTorch modules behind the estimators, usable on their own.
+
+Every network returns raw outputs (logits for classification).
+"""
+
+from skneural.nn._convnet import ConvNet
+from skneural.nn._layers import ImageAugmentation, Standardize
+
+__all__ = ["ConvNet", "ImageAugmentation", "Standardize"]
