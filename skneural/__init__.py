@@ -1,0 +1,12 @@
+"""skneural: PyTorch networks as genuine scikit-learn estimators.
+
+CNN estimators for images, built on skorch, that drop into ``Pipeline``,
+``cross_val_score`` and every scikit-learn search, and train on CUDA when it
+is there.
+"""
+
+from skneural._cnn import CNNClassifier, CNNRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["CNNClassifier", "CNNRegressor", "__version__"]
