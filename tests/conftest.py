@@ -1,0 +1,23 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+
+# Small networks and few epochs: the behaviour tests check what training
+# does, not how well a full-size network learns.
+TINY = dict(n_filters=4, hidden_units=16, max_epochs=3, batch_size=32)
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """400 digits (8x8 images flattened to 64 features), labels 0-9."""
+    X, y = load_digits(return_X_y=True)
+    return X[:400], y[:400]
+
+
+@pytest.fixture(scope="session")
+def digits_images(digits):
+    X, y = digits
+    return X.reshape(-1, 8, 8).astype(np.float32), y

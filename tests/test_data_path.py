@@ -1,0 +1,102 @@
+"""The data path: whole-tensor batches, no per-row indexing, statistics."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import TINY
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skneural import CNNClassifier
+from skneural._base import weighted_mean_std
+from skneural._data import BatchIterator, TensorData, as_tensor
+
+
+def test_batches_are_slices_in_order_without_shuffle():
+    X = np.arange(10 * 3, dtype=np.float32).reshape(10, 3)
+    batches = list(BatchIterator(TensorData(X, np.arange(10)), 4))
+    assert [len(b[0]) for b in batches] == [4, 4, 2]
+    assert_array_equal(torch.cat([b[0] for b in batches]).numpy(), X)
+    assert batches[0][2] is None  # no sample weights
+
+
+def test_shuffled_batches_are_a_seeded_permutation():
+    X = np.arange(20, dtype=np.float32).reshape(20, 1)
+    data = TensorData(X, np.arange(20))
+    first = [b[1] for b in BatchIterator(data, 6, shuffle=True, seed=3)]
+    order = torch.cat(first).numpy()
+    assert sorted(order) == list(range(20)) and list(order) != list(range(20))
+    again = torch.cat([b[1] for b in BatchIterator(data, 6, shuffle=True, seed=3)]).numpy()
+    assert_array_equal(order, again)
+    # inputs stay aligned with targets and weights
+    weighted = TensorData(X, np.arange(20), sample_weight=np.arange(20) * 2.0)
+    for Xb, yb, wb in BatchIterator(weighted, 6, shuffle=True, seed=1):
+        assert_array_equal(Xb[:, 0].numpy(), yb.numpy())
+        assert_array_equal(wb.numpy(), yb.numpy() * 2.0)
+
+
+def test_a_trailing_single_sample_joins_the_previous_batch():
+    data = TensorData(np.zeros((9, 2), np.float32), np.zeros(9))
+    iterator = BatchIterator(data, 4, shuffle=True)
+    assert len(iterator) == 2
+    assert [len(b[0]) for b in iterator] == [4, 5]
+
+
+def test_uint8_is_converted_per_batch():
+    X = np.arange(12, dtype=np.uint8).reshape(6, 2)
+    data = TensorData(X)
+    assert data.X.dtype == torch.uint8  # stored as given
+    ((Xb, _, _),) = BatchIterator(data, 10)
+    assert Xb.dtype == torch.float32
+    assert_array_equal(Xb.numpy(), X.astype(np.float32))
+
+
+def test_subset_shares_memory():
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    data = TensorData(X, np.arange(6))
+    part = data.subset(np.array([4, 1]))
+    assert part.X.data_ptr() == data.X.data_ptr()
+    assert len(part) == 2
+    ((_, yb, _),) = BatchIterator(part, 10)
+    assert_array_equal(yb.numpy(), [4, 1])
+
+
+def test_read_only_arrays_are_shared_without_warning():
+    X = np.arange(6, dtype=np.float32).reshape(3, 2)
+    X.setflags(write=False)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tensor = as_tensor(X)
+    assert tensor.data_ptr() == X.ctypes.data
+
+
+def test_training_never_indexes_rows_one_by_one(digits, monkeypatch):
+    def per_row(self, i):
+        raise AssertionError("a row was fetched with __getitem__")
+
+    monkeypatch.setattr(TensorData, "__getitem__", per_row)
+    X, y = digits
+    clf = CNNClassifier(early_stopping=True, **TINY).fit(X, y)
+    clf.predict(X)
+
+
+@pytest.mark.parametrize("axis", [1, 2])
+def test_weighted_mean_std_matches_numpy(axis):
+    rng = np.random.RandomState(0)
+    X = rng.rand(50, 3, 4) * 100
+    w = rng.randint(0, 4, 50).astype(float)
+    index = np.arange(5, 45)
+    mean, std = weighted_mean_std(X, axis, w, index, chunk_size=7)
+    repeated = X[index].repeat(w[index].astype(int), axis=0)
+    other = tuple(i for i in range(3) if i != axis)
+    assert_allclose(mean, repeated.mean(axis=other, keepdims=True))
+    assert_allclose(std, repeated.std(axis=other, keepdims=True))
+
+
+def test_constant_channel_gets_unit_std():
+    X = np.ones((10, 2, 3, 3))
+    X[:, 1] = np.arange(10).reshape(10, 1, 1)
+    _, std = weighted_mean_std(X, 1)
+    assert std.ravel()[0] == 1.0
+    assert std.ravel()[1] == pytest.approx(np.arange(10).std())

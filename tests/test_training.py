@@ -1,0 +1,495 @@
+"""What the shared training parameters do."""
+
+import pickle
+from copy import deepcopy
+
+import numpy as np
+import pytest
+import torch
+from conftest import TINY, needs_cuda
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.metrics import recall_score
+from skorch.callbacks import Callback
+
+from skneural import CNNClassifier, CNNRegressor
+
+
+def state_dict(estimator):
+    return {k: v.detach().cpu().clone() for k, v in estimator.module_.state_dict().items()}
+
+
+def assert_same_weights(a, b):
+    sa, sb = state_dict(a), state_dict(b)
+    assert sa.keys() == sb.keys()
+    for key in sa:
+        assert torch.equal(sa[key], sb[key]), key
+
+
+class Record(Callback):
+    """Keeps what a test wants to see from inside training."""
+
+    def __init__(self):
+        self.epochs = []
+        self.grad_norms = []
+        self.snapshots = {}
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs.append(net.history[-1, "epoch"])
+        self.snapshots[net.history[-1, "epoch"]] = deepcopy(net.module_.state_dict())
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
+        self.grad_norms.append(
+            torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])).item()
+        )
+
+
+def recorded(estimator) -> Record:
+    return next(cb for _, cb in estimator.net_.callbacks_ if isinstance(cb, Record))
+
+
+# --- seeding ---------------------------------------------------------------
+
+
+def test_same_random_state_gives_identical_models(digits):
+    X, y = digits
+    params = dict(TINY, rotation=10, shift=0.1, horizontal_flip=True, dropout=0.3)
+    a = CNNClassifier(random_state=7, **params).fit(X, y)
+    b = CNNClassifier(random_state=7, **params).fit(X, y)
+    assert_same_weights(a, b)
+    assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    c = CNNClassifier(random_state=8, **params).fit(X, y)
+    assert not torch.equal(
+        state_dict(a)["network.head.1.weight"], state_dict(c)["network.head.1.weight"]
+    )
+
+
+def test_seeded_fit_leaves_global_rng_alone(digits):
+    X, y = digits
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    np.random.seed(5)
+    np_before = np.random.get_state()[1].copy()
+    CNNClassifier(random_state=0, **TINY).fit(X, y)
+    assert torch.equal(torch.get_rng_state(), before)
+    assert_array_equal(np.random.get_state()[1], np_before)
+
+
+def test_unseeded_fits_differ(digits):
+    X, y = digits
+    a = CNNClassifier(**TINY).fit(X, y)
+    b = CNNClassifier(**TINY).fit(X, y)
+    assert not torch.equal(
+        state_dict(a)["network.head.1.weight"], state_dict(b)["network.head.1.weight"]
+    )
+
+
+# --- optimizers and losses ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, cls",
+    [
+        ("sgd", torch.optim.SGD),
+        ("adam", torch.optim.Adam),
+        ("adamw", torch.optim.AdamW),
+        ("rmsprop", torch.optim.RMSprop),
+    ],
+)
+def test_optimizers(digits, name, cls):
+    X, y = digits
+    clf = CNNClassifier(
+        optimizer=name,
+        lr=0.01,
+        weight_decay=1e-4,
+        momentum=0.8,
+        lr_schedule="constant",
+        random_state=0,
+        **TINY,
+    ).fit(X, y)
+    optimizer = clf.net_.optimizer_
+    assert type(optimizer) is cls
+    group = optimizer.param_groups[0]
+    assert group["lr"] == 0.01 and group["weight_decay"] == 1e-4
+    if name == "sgd":
+        assert group["momentum"] == 0.8
+    assert np.isfinite(clf.loss_curve_).all()
+
+
+def test_optimizer_class(digits):
+    X, y = digits
+    clf = CNNClassifier(optimizer=torch.optim.Adagrad, lr=0.05, random_state=0, **TINY).fit(X, y)
+    assert type(clf.net_.optimizer_) is torch.optim.Adagrad
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+def test_hinge_loss_gives_margins_not_probabilities(digits):
+    X, y = digits
+    clf = CNNClassifier(loss="hinge", random_state=0, max_epochs=8).fit(X, y)
+    assert not hasattr(clf, "predict_proba")
+    assert clf.decision_function(X).shape == (len(X), 10)
+    assert clf.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber"])
+def test_regression_losses(loss):
+    rng = np.random.RandomState(0)
+    X = rng.rand(300, 6, 6)
+    y = 3 * X[:, :3, :3].mean(axis=(1, 2)) - 1
+    reg = CNNRegressor(loss=loss, random_state=0, max_epochs=30).fit(X, y)
+    assert reg.score(X, y) > 0.7
+
+
+# --- learning-rate schedules ----------------------------------------------------
+
+
+def lrs(estimator):
+    return np.array([row["lr"] for row in estimator.history_])
+
+
+def test_cosine_schedule_decays_to_zero(digits):
+    X, y = digits
+    clf = CNNClassifier(
+        lr_schedule="cosine", lr=0.01, random_state=0, **dict(TINY, max_epochs=6)
+    ).fit(X, y)
+    recorded_lrs = lrs(clf)
+    assert recorded_lrs[0] == 0.01
+    assert np.all(np.diff(recorded_lrs) < 0)
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_step_schedule(digits):
+    X, y = digits
+    clf = CNNClassifier(
+        lr_schedule="step", lr=0.01, lr_decay=0.5, random_state=0, **dict(TINY, max_epochs=8)
+    ).fit(X, y)
+    assert_allclose(lrs(clf), [0.01] * 4 + [0.005] * 2 + [0.0025] * 2)
+
+
+def test_plateau_schedule_reduces_lr_when_loss_stalls(digits):
+    X, y = digits
+    # a learning rate too small to move the loss: every epoch is a plateau
+    clf = CNNClassifier(
+        lr_schedule="plateau",
+        optimizer="sgd",
+        momentum=0.0,
+        lr=1e-9,
+        lr_decay=0.5,
+        n_iter_no_change=2,
+        dropout=0.0,
+        batch_size=len(X),
+        n_filters=4,
+        hidden_units=16,
+        max_epochs=5,
+        random_state=0,
+    ).fit(X, y)
+    assert_allclose(lrs(clf), [1e-9, 1e-9, 5e-10, 2.5e-10, 1.25e-10])
+
+
+def test_constant_schedule(digits):
+    X, y = digits
+    clf = CNNClassifier(lr=0.003, lr_schedule="constant", random_state=0, **TINY).fit(X, y)
+    assert_allclose(lrs(clf), 0.003)
+
+
+# --- validation split and early stopping -------------------------------------
+
+
+def train_samples_per_epoch(estimator):
+    return sum(
+        batch["train_batch_size"]
+        for batch in estimator.net_.history[-1, "batches"]
+        if "train_batch_size" in batch
+    )
+
+
+def test_no_data_is_held_out_without_early_stopping(digits):
+    X, y = digits
+    clf = CNNClassifier(random_state=0, **TINY).fit(X, y)
+    assert train_samples_per_epoch(clf) == len(X)
+    assert "valid_loss" not in clf.history_[-1]
+    assert not hasattr(clf, "best_validation_score_")
+
+
+def test_early_stopping_holds_out_a_stratified_validation_set(digits):
+    X, y = digits
+    clf = CNNClassifier(early_stopping=True, validation_fraction=0.25, random_state=0, **TINY).fit(
+        X, y
+    )
+    assert train_samples_per_epoch(clf) == len(X) - 100
+    valid = clf.net_.train_split.keywords["valid_ds"]
+    counts = np.bincount(valid.y[valid.index].numpy(), minlength=10)
+    assert_array_equal(counts, np.round(np.bincount(y) / 4))  # 40 per class in y
+    assert {"valid_loss", "valid_score"} <= clf.history_[-1].keys()
+
+
+def test_early_stopping_stops_and_restores_best_weights(digits):
+    X, y = digits
+    clf = CNNClassifier(
+        early_stopping=True,
+        n_iter_no_change=3,
+        tol=0.5,
+        callbacks=[Record()],
+        random_state=0,
+        **dict(TINY, max_epochs=50),
+    )
+    clf.fit(X, y)
+    # a tol of 0.5 accuracy is never reached after the first epoch: 1 + 3 epochs
+    assert clf.n_iter_ == 4
+    scores = clf.validation_scores_
+    assert clf.best_validation_score_ == max(scores)
+    best_epoch = int(np.argmax(scores)) + 1
+    best = recorded(clf).snapshots[best_epoch]
+    for key, value in clf.module_.state_dict().items():
+        assert torch.equal(value, best[key]), key
+
+
+def test_early_stopping_runs_until_no_improvement(digits):
+    X, y = digits
+    clf = CNNClassifier(
+        early_stopping=True,
+        n_iter_no_change=2,
+        tol=0.0,
+        random_state=0,
+        **dict(TINY, max_epochs=40),
+    ).fit(X, y)
+    scores = np.array(clf.validation_scores_)
+    # stopped exactly when the last two epochs did not beat the best before them
+    assert clf.n_iter_ < 40
+    assert scores[-2:].max() <= scores[:-2].max()
+    assert clf.best_validation_score_ == scores.max()
+
+
+def test_validation_score_with_a_scorer_name(digits):
+    X, y = digits
+    clf = CNNClassifier(early_stopping=True, scoring="neg_log_loss", random_state=0, **TINY).fit(
+        X, y
+    )
+    for row in clf.history_:
+        # the validation loss is the mean cross-entropy: the log loss
+        assert row["valid_score"] == pytest.approx(-row["valid_loss"], rel=1e-4)
+
+
+def test_regressor_validation_score_is_in_target_units():
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 5, 5)
+    y = 1000 + 100 * X.mean(axis=(1, 2))
+    reg = CNNRegressor(
+        early_stopping=True, scoring="neg_mean_squared_error", dropout=0.0, random_state=0, **TINY
+    ).fit(X, y)
+    scale = reg._target_scale.item()
+    for row in reg.history_:
+        assert row["valid_score"] == pytest.approx(-row["valid_loss"] * scale**2, rel=1e-4)
+
+
+def test_validation_split_of_tiny_data():
+    X = np.random.RandomState(0).rand(3, 4)
+    # three samples of two classes cannot be stratified, but still split 2 / 1
+    clf = CNNClassifier(early_stopping=True, **TINY).fit(X, [0, 1, 0])
+    assert train_samples_per_epoch(clf) == 2
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.1 cannot split 1 samples"):
+        CNNRegressor(early_stopping=True, **TINY).fit(X[:1], [1.0])
+
+
+# --- gradients and weights ------------------------------------------------------
+
+
+def test_gradient_clipping(digits):
+    X, y = digits
+    free = CNNClassifier(callbacks=[Record()], random_state=0, **TINY).fit(X, y)
+    assert max(recorded(free).grad_norms) > 0.05
+    clipped = CNNClassifier(clip_grad_norm=0.05, callbacks=[Record()], random_state=0, **TINY).fit(
+        X, y
+    )
+    assert max(recorded(clipped).grad_norms) <= 0.05 * (1 + 1e-5)
+
+
+def test_integer_sample_weight_equals_repetition():
+    """With one full batch and no dropout, weight k == the sample k times (to float32 rounding)."""
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, 3, size=15)
+    sw = rng.randint(0, 5, size=15)
+    params = dict(dropout=0.0, batch_size=100, max_epochs=10, random_state=0)
+    for Estimator, target in [(CNNClassifier, y), (CNNRegressor, y + rng.rand(15))]:
+        weighted = Estimator(**params).fit(X, target, sample_weight=sw)
+        repeated = Estimator(**params).fit(X.repeat(sw, axis=0), target.repeat(sw))
+        method = "predict_proba" if Estimator is CNNClassifier else "predict"
+        assert_allclose(getattr(weighted, method)(X), getattr(repeated, method)(X), rtol=1e-5)
+
+
+def test_class_weight_equals_sample_weight(digits):
+    X, y = digits
+    labels = np.array(["a", "b"])[(y > 4).astype(int)]
+    by_class = CNNClassifier(class_weight={"a": 3.0, "b": 1.0}, random_state=0, **TINY).fit(
+        X, labels
+    )
+    by_sample = CNNClassifier(random_state=0, **TINY).fit(
+        X, labels, sample_weight=np.where(labels == "a", 3.0, 1.0)
+    )
+    assert_same_weights(by_class, by_sample)
+
+
+def test_balanced_class_weight_helps_the_minority(digits):
+    X, y = digits
+    keep = (y != 1) | (np.arange(len(y)) % 4 == 0)  # few ones
+    X, y = X[keep], (y[keep] == 1).astype(int)
+    assert y.sum() == 6
+    params = dict(max_epochs=10, random_state=0)  # a network able to learn the task
+    plain = CNNClassifier(**params).fit(X, y)
+    balanced = CNNClassifier(class_weight="balanced", **params).fit(X, y)
+    recall = {
+        name: recall_score(y, model.predict(X))
+        for name, model in [("plain", plain), ("balanced", balanced)]
+    }
+    assert recall["balanced"] >= 0.5 and recall["balanced"] > recall["plain"], recall
+
+
+# --- warm start --------------------------------------------------------------------
+
+
+def test_warm_start_continues_training(digits):
+    X, y = digits
+    clf = CNNClassifier(
+        warm_start=True, lr_schedule="constant", random_state=0, **dict(TINY, max_epochs=2)
+    ).fit(X, y)
+    net = clf.net_
+    weights = state_dict(clf)
+    clf.set_params(lr=5e-4).fit(X, y)
+    assert clf.net_ is net
+    assert clf.n_iter_ == 4
+    assert [row["epoch"] for row in clf.history_] == [1, 2, 3, 4]
+    assert [row["lr"] for row in clf.history_] == [2e-3, 2e-3, 5e-4, 5e-4]
+    # Adam's state carried over: its step count covers all four epochs
+    steps_per_epoch = int(np.ceil(len(X) / TINY["batch_size"]))
+    assert next(iter(clf.net_.optimizer_.state.values()))["step"] == 4 * steps_per_epoch
+    assert not torch.equal(
+        weights["network.head.1.weight"], state_dict(clf)["network.head.1.weight"]
+    )
+
+
+def test_fit_without_warm_start_starts_afresh(digits):
+    X, y = digits
+    clf = CNNClassifier(random_state=0, **TINY).fit(X, y)
+    first = state_dict(clf)
+    clf.fit(X, y)
+    assert clf.n_iter_ == TINY["max_epochs"]
+    assert_same_weights(clf, CNNClassifier(random_state=0, **TINY).fit(X, y))
+    assert torch.equal(first["network.head.1.weight"], state_dict(clf)["network.head.1.weight"])
+
+
+def test_warm_start_rejects_new_classes(digits):
+    X, y = digits
+    clf = CNNClassifier(warm_start=True, **TINY).fit(X[y < 5], y[y < 5])
+    with pytest.raises(ValueError, match="not seen in the first fit"):
+        clf.fit(X, y)
+
+
+# --- logging and callbacks ----------------------------------------------------------
+
+
+def test_history_records(digits):
+    X, y = digits
+    clf = CNNClassifier(random_state=0, **TINY).fit(X, y)
+    assert [row["epoch"] for row in clf.history_] == [1, 2, 3]
+    for row in clf.history_:
+        assert set(row) == {"epoch", "train_loss", "lr", "duration"}
+        assert type(row["train_loss"]) is float and row["duration"] > 0
+    assert clf.loss_curve_ == [row["train_loss"] for row in clf.history_]
+
+
+def test_verbose_levels(digits, capsys):
+    X, y = digits
+    CNNClassifier(verbose=0, **TINY).fit(X, y)
+    out, err = capsys.readouterr()
+    assert out == "" and err == ""
+    CNNClassifier(verbose=1, early_stopping=True, **TINY).fit(X, y)
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].split() == ["epoch", "lr", "train_loss", "valid_loss", "valid_score", "dur"]
+    rows = [line.split()[0] for line in lines[2:] if line.split()[0].isdigit()]
+    assert rows == ["1", "2", "3"]
+    CNNClassifier(verbose=2, **TINY).fit(X, y)
+    out, err = capsys.readouterr()
+    assert "train_loss" in out
+    assert "it/s" in err or "s/it" in err  # tqdm's progress bar
+
+
+def test_tensorboard_event_files(digits, tmp_path):
+    event_accumulator = pytest.importorskip(
+        "tensorboard.backend.event_processing.event_accumulator"
+    )
+    X, y = digits
+    clf = CNNClassifier(tensorboard_dir=tmp_path, early_stopping=True, random_state=0, **TINY)
+    clf.fit(X, y)
+    clf.fit(X, y)
+    runs = sorted(tmp_path.iterdir())
+    assert len(runs) == 2 and all(run.name.startswith("CNNClassifier-") for run in runs)
+    events = event_accumulator.EventAccumulator(str(runs[0]))
+    events.Reload()
+    assert set(events.Tags()["scalars"]) == {"train_loss", "valid_loss", "valid_score", "lr"}
+    # both fits are seeded alike, so either run logged this history
+    for key in ("train_loss", "valid_loss", "valid_score", "lr"):
+        logged = events.Scalars(key)
+        assert [e.step for e in logged] == [1, 2, 3]
+        assert [e.value for e in logged] == pytest.approx(
+            [row[key] for row in clf.history_], rel=1e-6
+        )
+
+
+def test_user_callbacks_are_copied_and_called(digits):
+    X, y = digits
+    mine = Record()
+    clf = CNNClassifier(callbacks=[("mine", mine)], **TINY).fit(X, y)
+    assert mine.epochs == []  # the parameter is not modified
+    assert recorded(clf).epochs == [1, 2, 3]
+    assert dict(clf.net_.callbacks_)["mine"] is recorded(clf)
+
+
+def test_invalid_callback():
+    with pytest.raises(TypeError, match="skorch callbacks"):
+        CNNClassifier(callbacks=["not a callback"], **TINY).fit(np.zeros((4, 4)), [0, 1, 0, 1])
+
+
+# --- devices ---------------------------------------------------------------------------
+
+
+def test_cpu_device(digits):
+    X, y = digits
+    clf = CNNClassifier(device="cpu", **TINY).fit(X, y)
+    assert clf.net_.device == "cpu"
+    assert next(clf.module_.parameters()).device.type == "cpu"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only error")
+@pytest.mark.parametrize("device", ["cuda", "cuda:0"])
+def test_cuda_requested_without_cuda(digits, device):
+    X, y = digits
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        CNNClassifier(device=device, **TINY).fit(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only default")
+def test_auto_device_is_cpu_without_cuda(digits):
+    X, y = digits
+    assert CNNClassifier(**TINY).fit(X, y).net_.device == "cpu"
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_cuda_training_and_pickle(digits):
+    X, y = digits
+    clf = CNNClassifier(device="cuda", random_state=0, rotation=10, **TINY).fit(
+        X.astype(np.uint8), y
+    )
+    assert next(clf.module_.parameters()).is_cuda
+    assert clf.score(X.astype(np.uint8), y) > 0.5
+    restored = pickle.loads(pickle.dumps(clf))
+    assert_allclose(restored.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_auto_device_is_cuda(digits):
+    X, y = digits
+    assert CNNClassifier(**TINY).fit(X, y).net_.device.startswith("cuda")
