@@ -49,6 +49,13 @@ class TrainingNet(NeuralNet):
             seed=self.shuffle_seed,
         )
 
+    def _set_training(self, training=True):
+        # skorch walks every submodule to set its mode before every batch; a
+        # mode changes only between the training and the validation pass (or
+        # after a prediction), so set it only then
+        if self.module_.training is not training:
+            super()._set_training(training)
+
     def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
         return self.criterion_(y_pred, y_true, sample_weight)
 

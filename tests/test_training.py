@@ -260,6 +260,35 @@ def test_early_stopping_runs_until_no_improvement(digits):
     assert clf.best_validation_score_ == scores.max()
 
 
+def test_train_and_eval_modes_alternate_with_the_passes(digits):
+    """Dropout and batch norm train on training batches and are frozen on validation ones."""
+    X, y = digits
+    modes = []
+
+    class Spy(Callback):
+        def on_train_begin(self, net, **kwargs):
+            if not modes:  # once, not again for the warm-started fit
+                net.module_.register_forward_pre_hook(
+                    lambda module, inputs: modes.append({m.training for m in module.modules()})
+                )
+
+    clf = CNNClassifier(
+        early_stopping=True,
+        validation_fraction=0.1,
+        batch_norm=True,
+        callbacks=[Spy()],
+        random_state=0,
+        **TINY,
+    )
+    clf.fit(X, y)
+    # 360 training samples in batches of 32: 12 batches (the last of 8); 40 validation: 2
+    assert modes == ([{True}] * 12 + [{False}] * 2) * TINY["max_epochs"]
+    clf.predict(X[:5])
+    assert modes[-1] == {False}
+    clf.set_params(warm_start=True, max_epochs=1).fit(X, y)
+    assert modes[-14:] == [{True}] * 12 + [{False}] * 2
+
+
 def test_validation_score_with_a_scorer_name(digits):
     X, y = digits
     clf = CNNClassifier(early_stopping=True, scoring="neg_log_loss", random_state=0, **TINY).fit(
