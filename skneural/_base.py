@@ -57,6 +57,12 @@ OPTIMIZERS = {
 }
 LR_SCHEDULES = ("constant", "cosine", "step", "plateau")
 
+# max_epochs="auto": this many epochs, or more on small data so that training
+# makes at least AUTO_MIN_STEPS optimizer steps, but never more than AUTO_MAX_EPOCHS.
+AUTO_EPOCHS = 12
+AUTO_MIN_STEPS = 600
+AUTO_MAX_EPOCHS = 100
+
 # The epoch-level history keys kept in ``history_``, as skorch names them.
 _HISTORY_KEYS = {
     "epoch": "epoch",
@@ -127,6 +133,16 @@ def _decision(outputs: np.ndarray) -> np.ndarray:
     return outputs[:, 1] - outputs[:, 0] if outputs.shape[1] == 2 else outputs
 
 
+def _labels(classes: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+    return classes[outputs.argmax(axis=1)]
+
+
+def _unscale(outputs: np.ndarray, mean, scale, single_output: bool) -> np.ndarray:
+    """Network outputs in the units of the targets ``fit`` saw."""
+    y = outputs.astype(np.float64) * scale + mean
+    return y[:, 0] if single_output else y
+
+
 class _KnownOutputs:
     """A fitted estimator stand-in whose outputs on the validation set are known.
 
@@ -175,7 +191,7 @@ class _ClassifierOutputScorer(_OutputScorer):
         self.classes = estimator.classes_
 
     def decode(self, outputs):
-        return self.classes[outputs.argmax(axis=1)]
+        return _labels(self.classes, outputs)
 
     def decode_targets(self, y):
         return self.classes[y]
@@ -191,8 +207,7 @@ class _RegressorOutputScorer(_OutputScorer):
         self.single_output = estimator._single_output
 
     def decode(self, outputs):
-        y = outputs.astype(np.float64) * self.scale + self.mean
-        return y[:, 0] if self.single_output else y
+        return _unscale(outputs, self.mean, self.scale, self.single_output)
 
     decode_targets = decode
 
@@ -214,7 +229,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr_schedule": [StrOptions(set(LR_SCHEDULES))],
         "lr_decay": [Interval(Real, 0, 1, closed="neither")],
         "early_stopping": ["boolean"],
@@ -365,6 +380,13 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         train_index, valid_index = self._split(y, seed)
+        if sample_weight is not None:
+            for part, index in (("training", train_index), ("validation", valid_index)):
+                if index is not None and not np.any(sample_weight[index]):
+                    raise ValueError(
+                        f"The sample weights of the {part} data are all zero (early stopping "
+                        f"held out validation_fraction={self.validation_fraction} of the data)."
+                    )
         y = self._scale_targets(y, sample_weight, train_index, reset=not continuing)
         data = TensorData(X, y, sample_weight)
         train = data if valid_index is None else data.subset(train_index)
@@ -372,13 +394,14 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
         with torch_seed(seed, device):
             if continuing:
-                self._configure_net(self.net_, valid, seed)
+                self._configure_net(self.net_, valid, seed, len(train))
             else:
                 module = self._build_module(X, sample_weight, train_index)
                 self.net_ = self._configure_net(
                     TrainingNet(module=module, criterion=WeightedLoss, device=str(device)),
                     valid,
                     seed,
+                    len(train),
                 )
                 self.net_.initialize()
             self._set_optimizer_hyperparameters()
@@ -439,20 +462,35 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         layers["network"] = self._build_network(self._n_outputs())
         return nn.Sequential(layers)
 
-    def _configure_net(self, net, valid, seed):
+    def _n_epochs(self, n_train: int) -> int:
+        """Epochs of this fit: ``max_epochs``, with "auto" resolved for ``n_train`` samples."""
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        steps_per_epoch = -(-n_train // self.batch_size)
+        return min(AUTO_MAX_EPOCHS, max(AUTO_EPOCHS, -(-AUTO_MIN_STEPS // steps_per_epoch)))
+
+    def _configure_net(self, net, valid, seed, n_train):
         """Apply the current parameters to ``net`` (new, or warm-started)."""
         optimizer = OPTIMIZERS.get(self.optimizer, self.optimizer)
+        if net.initialized_:
+            # a warm start keeps the optimizer's state, unless the optimizer changed
+            if net.criterion_.name != self.loss:
+                net.criterion__name = self.loss
+                net.initialize_criterion()
+            if net.optimizer is not optimizer:
+                net.optimizer = optimizer
+                net.initialize_optimizer()
         net.criterion__name = self.loss
         net.optimizer = optimizer
         net.lr = self.lr
-        net.max_epochs = self.max_epochs
+        net.max_epochs = self._n_epochs(n_train)
         net.batch_size = self.batch_size
         net.train_split = None if valid is None else predefined_split(valid)
         net.predict_nonlinearity = None
         net.verbose = int(self.verbose)
         net.batch_transform = self._batch_transform()
         net.shuffle_seed = seed
-        net.callbacks = self._make_callbacks(has_validation=valid is not None)
+        net.callbacks = self._make_callbacks(net.max_epochs, has_validation=valid is not None)
         if not self.verbose:
             net.callbacks__print_log = None
         elif hasattr(net, "callbacks__print_log"):
@@ -474,12 +512,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             if self.optimizer == "sgd":
                 group["momentum"] = self.momentum
 
-    def _make_callbacks(self, has_validation):
+    def _make_callbacks(self, n_epochs, has_validation):
         callbacks = []
         if self.lr_schedule != "constant":
             schedule = LRSchedule(
                 self.lr_schedule,
-                max_epochs=self.max_epochs,
+                max_epochs=n_epochs,
                 decay=self.lr_decay,
                 monitor="valid_score" if has_validation else "train_loss",
                 patience=max(1, self.n_iter_no_change // 2),
@@ -523,14 +561,27 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     # prediction
 
     def _forward(self, X) -> np.ndarray:
-        """Raw network outputs for X, as float32 numpy, shape (n_samples, n_outputs)."""
+        """Raw network outputs for X, as float32 numpy, shape (n_samples, n_outputs).
+
+        Every batch goes through the network at the same shape (the last one
+        padded with zeros): kernels pick their algorithm, and so their float
+        rounding, by shape, so a sample's prediction would otherwise depend on
+        what it was predicted with. At most one batch of extra work.
+        """
         check_is_fitted(self)
         X = self._prepare_X(X, reset=False)
         module = self.net_.module_
         module.eval()
-        batches = BatchIterator(TensorData(X), self.batch_size, device=self.net_.device)
+        size = self.batch_size
+        batches = BatchIterator(TensorData(X), size, device=self.net_.device)
+        outputs = []
         with torch.inference_mode():
-            outputs = [module(X_batch).float().cpu() for X_batch, _, _ in batches]
+            for X_batch, _, _ in batches:
+                n = len(X_batch)
+                if n < size:
+                    padding = X_batch.new_zeros((size - n, *X_batch.shape[1:]))
+                    X_batch = torch.cat([X_batch, padding])
+                outputs.append(module(X_batch)[:n].float().cpu())
         return torch.cat(outputs).numpy()
 
     @property
@@ -600,7 +651,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
             Labels, of the same kind as those ``fit`` saw.
         """
         outputs = self._forward(X)  # checks that the estimator is fitted
-        return self.classes_[outputs.argmax(axis=1)]
+        return _labels(self.classes_, outputs)
 
     def _has_probabilities(self):
         return self.loss == "cross_entropy"
@@ -693,8 +744,8 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             In the units of the targets ``fit`` saw.
         """
-        y = self._forward(X).astype(np.float64) * self._target_scale + self._target_mean
-        return y[:, 0] if self._single_output else y
+        outputs = self._forward(X)  # checks that the estimator is fitted
+        return _unscale(outputs, self._target_mean, self._target_scale, self._single_output)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

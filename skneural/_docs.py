@@ -34,8 +34,12 @@ weight_decay : float, default=0.0
     decay for "adamw".
 batch_size : int, default=64
     Samples per training batch (and per prediction batch).
-max_epochs : int, default=12
+max_epochs : int or "auto", default="auto"
     Passes over the training data (fewer if early stopping ends training).
+    ``"auto"`` trains 12 epochs, or more on small data so that training makes
+    at least 600 optimizer steps, at most 100 epochs: 1,400 samples in
+    batches of 64 train for 27 epochs, 60,000 for 12. ``n_iter_`` tells how
+    many ran.
 lr_schedule : {"cosine", "constant", "step", "plateau"}, default="cosine"
     How the learning rate changes: ``"cosine"`` decays it to 0 over
     ``max_epochs`` (updated every batch), so that a fixed budget of epochs

@@ -1,6 +1,7 @@
 """What the shared training parameters do."""
 
 import pickle
+import re
 from copy import deepcopy
 
 import numpy as np
@@ -138,6 +139,30 @@ def test_regression_losses(loss):
     y = 3 * X[:, :3, :3].mean(axis=(1, 2)) - 1
     reg = CNNRegressor(loss=loss, random_state=0, max_epochs=30).fit(X, y)
     assert reg.score(X, y) > 0.7
+
+
+# --- epochs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "n_samples, batch_size, epochs",
+    [(60_000, 64, 12), (1_437, 64, 27), (400, 32, 47), (200, 64, 100), (2, 64, 100)],
+)
+def test_auto_epochs_give_small_data_enough_steps(n_samples, batch_size, epochs):
+    assert CNNClassifier(batch_size=batch_size)._n_epochs(n_samples) == epochs
+
+
+def test_auto_and_fixed_epochs_in_fit(digits):
+    X, y = digits
+    auto = CNNClassifier(**dict(TINY, max_epochs="auto")).fit(X, y)
+    assert auto.n_iter_ == 47 == len(auto.history_)  # 400 samples, 13 batches of 32
+    fixed = CNNClassifier(**dict(TINY, max_epochs=5)).fit(X, y)
+    assert fixed.n_iter_ == 5
+    # early stopping counts the training part only: 360 samples, 12 batches
+    held_out = CNNClassifier(
+        early_stopping=True, n_iter_no_change=100, **dict(TINY, max_epochs="auto")
+    ).fit(X, y)
+    assert held_out.n_iter_ == 50
 
 
 # --- learning-rate schedules ----------------------------------------------------
@@ -347,6 +372,24 @@ def test_integer_sample_weight_equals_repetition():
         assert_allclose(getattr(weighted, method)(X), getattr(repeated, method)(X), rtol=1e-5)
 
 
+def test_all_zero_weights_in_one_part_of_the_split():
+    """Two weighted samples: a split that puts both on one side leaves the other empty."""
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(20, 4), rng.rand(20)
+    weights = np.zeros(20)
+    weights[[3, 4]] = 1.0
+    outcomes = set()
+    for seed in range(30):
+        reg = CNNRegressor(early_stopping=True, validation_fraction=0.5, random_state=seed, **TINY)
+        try:
+            reg.fit(X, y, sample_weight=weights)
+            outcomes.add("trained")
+        except ValueError as error:
+            part = re.match(r"The sample weights of the (\w+) data are all zero", str(error))
+            outcomes.add(part.group(1))
+    assert outcomes == {"trained", "training", "validation"}
+
+
 def test_class_weight_equals_sample_weight(digits):
     X, y = digits
     labels = np.array(["a", "b"])[(y > 4).astype(int)]
@@ -405,6 +448,20 @@ def test_fit_without_warm_start_starts_afresh(digits):
     assert clf.n_iter_ == TINY["max_epochs"]
     assert_same_weights(clf, CNNClassifier(random_state=0, **TINY).fit(X, y))
     assert torch.equal(first["network.head.1.weight"], state_dict(clf)["network.head.1.weight"])
+
+
+def test_warm_start_applies_a_changed_loss_and_optimizer(digits):
+    X, y = digits
+    clf = CNNClassifier(warm_start=True, random_state=0, **TINY).fit(X, y)
+    adam = clf.net_.optimizer_
+    clf.set_params(loss="hinge").fit(X, y)
+    assert clf.net_.criterion_.name == "hinge"
+    assert clf.net_.optimizer_ is adam  # unchanged optimizer: its state is kept
+    assert not hasattr(clf, "predict_proba")
+    clf.set_params(optimizer="sgd", momentum=0.5).fit(X, y)
+    assert type(clf.net_.optimizer_) is torch.optim.SGD
+    assert clf.net_.optimizer_.param_groups[0]["momentum"] == 0.5
+    assert clf.n_iter_ == 3 * TINY["max_epochs"]
 
 
 def test_warm_start_rejects_new_classes(digits):
