@@ -43,7 +43,7 @@ from skneural._callbacks import (
     TensorBoardLogger,
     ValidationScore,
 )
-from skneural._data import BatchIterator, TensorData
+from skneural._data import BatchIterator, TensorData, n_rows, pad_rows
 from skneural._device import resolve_device
 from skneural._losses import CLASSIFICATION_LOSSES, REGRESSION_LOSSES, WeightedLoss
 from skneural._net import TrainingNet
@@ -452,13 +452,24 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             # too few samples per class to stratify: split at random
             return train_test_split(index, test_size=self.validation_fraction, random_state=seed)
 
+    def _standardizer(self, X, sample_weight, train_index) -> nn.Module | None:
+        """The input standardization learned from the training rows (``normalize=True``).
+
+        Per position along ``_channel_axis``; a family whose inputs need
+        other statistics (or none) overrides this.
+        """
+        mean, std = weighted_mean_std(X, self._channel_axis, sample_weight, train_index)
+        return Standardize(
+            torch.from_numpy(mean.astype(np.float32)), torch.from_numpy(std.astype(np.float32))
+        )
+
     def _build_module(self, X, sample_weight, train_index) -> nn.Module:
+        """``standardize`` (when ``normalize``) then ``network``, as an ``nn.Sequential``."""
         layers = OrderedDict()
         if self.normalize:
-            mean, std = weighted_mean_std(X, self._channel_axis, sample_weight, train_index)
-            layers["standardize"] = Standardize(
-                torch.from_numpy(mean.astype(np.float32)), torch.from_numpy(std.astype(np.float32))
-            )
+            standardize = self._standardizer(X, sample_weight, train_index)
+            if standardize is not None:
+                layers["standardize"] = standardize
         layers["network"] = self._build_network(self._n_outputs())
         return nn.Sequential(layers)
 
@@ -564,7 +575,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """Raw network outputs for X, as float32 numpy, shape (n_samples, n_outputs).
 
         Every batch goes through the network at the same shape (the last one
-        padded with zeros): kernels pick their algorithm, and so their float
+        padded with copies of its first row): kernels pick their algorithm, and so their float
         rounding, by shape, so a sample's prediction would otherwise depend on
         what it was predicted with. At most one batch of extra work.
         """
@@ -577,11 +588,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         outputs = []
         with torch.inference_mode():
             for X_batch, _, _ in batches:
-                n = len(X_batch)
-                if n < size:
-                    padding = X_batch.new_zeros((size - n, *X_batch.shape[1:]))
-                    X_batch = torch.cat([X_batch, padding])
-                outputs.append(module(X_batch)[:n].float().cpu())
+                n = n_rows(X_batch)
+                X_batch = pad_rows(X_batch, size)
+                out = module(*X_batch) if isinstance(X_batch, tuple) else module(X_batch)
+                outputs.append(out[:n].float().cpu())
         return torch.cat(outputs).numpy()
 
     @property

@@ -5,6 +5,20 @@ skorch's default path wraps numpy arrays in a ``Dataset`` and lets a
 which for small models costs more than the model itself. Here a batch is one
 index operation on a tensor, moved to the device once and converted to float
 there (so ``uint8`` images travel at a quarter of the bytes).
+
+The inputs ``X`` of a :class:`TensorData` are one of
+
+- a tensor, sliced as it is;
+- a tuple of tensors with the same first dimension (e.g. padded sequences
+  and their lengths), sliced together and passed to the network as
+  separate arguments;
+- a *batch source*: any object with ``__len__`` and ``take(index)``
+  returning a tensor or a tuple of tensors for a slice or a ``LongTensor``
+  of row positions (e.g. image files decoded per batch, so memory is
+  bounded by the batch, not the dataset).
+
+On the device, ``uint8`` and non-float32 floating tensors become float32;
+integer tensors (token ids, lengths) stay integers.
 """
 
 from __future__ import annotations
@@ -25,6 +39,50 @@ def as_tensor(array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(array)
 
 
+def n_rows(X) -> int:
+    """Number of samples in inputs of any of the kinds above."""
+    return len(X[0]) if isinstance(X, tuple) else len(X)
+
+
+def take_rows(X, index):
+    """Rows ``index`` (a slice or a LongTensor of positions) of inputs of any kind."""
+    if isinstance(X, torch.Tensor):
+        return X[index]
+    if isinstance(X, tuple):
+        return tuple(part[index] for part in X)
+    return X.take(index)
+
+
+def to_device(X, device, non_blocking=False):
+    """Move a tensor or a tuple of tensors to ``device``, as float32 where it holds values."""
+    if isinstance(X, tuple):
+        return tuple(to_device(part, device, non_blocking) for part in X)
+    X = X.to(device, non_blocking=non_blocking)
+    if X.dtype == torch.uint8 or (X.is_floating_point() and X.dtype != torch.float32):
+        X = X.float()
+    return X
+
+
+def pad_rows(X, size: int):
+    """Inputs of fewer than ``size`` rows, completed to ``size`` by repeating row 0."""
+    if isinstance(X, tuple):
+        return tuple(pad_rows(part, size) for part in X)
+    missing = size - len(X)
+    if missing <= 0:
+        return X
+    return torch.cat([X, X[:1].expand(missing, *X.shape[1:])])
+
+
+def _as_inputs(X):
+    if isinstance(X, torch.Tensor):
+        return X
+    if isinstance(X, tuple):
+        return tuple(_as_inputs(part) for part in X)
+    if isinstance(X, np.ndarray):
+        return as_tensor(X)
+    return X  # a batch source
+
+
 class TensorData(Dataset):
     """Inputs, targets and optional sample weights as aligned tensors.
 
@@ -33,7 +91,7 @@ class TensorData(Dataset):
     """
 
     def __init__(self, X, y=None, sample_weight=None, index=None):
-        self.X = X if isinstance(X, torch.Tensor) else as_tensor(X)
+        self.X = _as_inputs(X)
         self.y = None if y is None else (y if isinstance(y, torch.Tensor) else as_tensor(y))
         self.sample_weight = (
             None
@@ -43,11 +101,11 @@ class TensorData(Dataset):
         self.index = None if index is None else torch.as_tensor(index, dtype=torch.long)
 
     def __len__(self) -> int:
-        return len(self.X) if self.index is None else len(self.index)
+        return n_rows(self.X) if self.index is None else len(self.index)
 
     def __getitem__(self, i):  # pragma: no cover - only for foreign tools
         row = i if self.index is None else self.index[i]
-        return self.X[row], None if self.y is None else self.y[row]
+        return take_rows(self.X, row), None if self.y is None else self.y[row]
 
     def subset(self, index) -> TensorData:
         """The rows ``index`` (positions in this dataset), sharing memory."""
@@ -100,9 +158,7 @@ class BatchIterator:
         for start, end in self._bounds():
             # a contiguous slice is a view: no copy
             index = slice(start, end) if order is None else order[start:end]
-            X = data.X[index].to(device, non_blocking=non_blocking)
-            if X.dtype != torch.float32:
-                X = X.float()
+            X = to_device(take_rows(data.X, index), device, non_blocking)
             y = None if data.y is None else data.y[index].to(device, non_blocking=non_blocking)
             w = None
             if data.sample_weight is not None:

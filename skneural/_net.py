@@ -49,6 +49,12 @@ class TrainingNet(NeuralNet):
             seed=self.shuffle_seed,
         )
 
+    def infer(self, x, **fit_params):
+        # the batch is already on the device; a tuple holds the network's arguments
+        if isinstance(x, tuple):
+            return self.module_(*x, **fit_params)
+        return self.module_(x, **fit_params)
+
     def _set_training(self, training=True):
         # skorch walks every submodule to set its mode before every batch; a
         # mode changes only between the training and the validation pass (or

@@ -100,3 +100,57 @@ def test_constant_channel_gets_unit_std():
     _, std = weighted_mean_std(X, 1)
     assert std.ravel()[0] == 1.0
     assert std.ravel()[1] == pytest.approx(np.arange(10).std())
+
+
+def test_integer_inputs_stay_integers_on_the_device():
+    # token ids feed an embedding: they must not become floats
+    X = np.arange(12, dtype=np.int64).reshape(4, 3)
+    ((Xb, _, _),) = BatchIterator(TensorData(X), 10)
+    assert Xb.dtype == torch.int64
+    assert_array_equal(Xb.numpy(), X)
+
+
+def test_tuple_inputs_are_sliced_together():
+    values = np.arange(10 * 2, dtype=np.float64).reshape(10, 2)
+    lengths = np.arange(10, dtype=np.int64)
+    data = TensorData((values, lengths), np.arange(10))
+    assert len(data) == 10
+    for (Xb, Lb), yb, _ in BatchIterator(data.subset(np.arange(2, 10)), 3, shuffle=True, seed=0):
+        assert Xb.dtype == torch.float32 and Lb.dtype == torch.int64
+        assert_array_equal(Lb.numpy(), yb.numpy())
+        assert_array_equal(Xb[:, 0].numpy(), 2 * yb.numpy())
+
+
+class _CountingSource:
+    """A batch source that records which rows each batch asked for."""
+
+    def __init__(self, n):
+        self.n = n
+        self.requests = []
+
+    def __len__(self):
+        return self.n
+
+    def take(self, index):
+        rows = torch.arange(self.n)[index]
+        self.requests.append(rows.tolist())
+        return rows.to(torch.uint8).view(-1, 1)
+
+
+def test_batch_sources_are_asked_for_one_batch_at_a_time():
+    source = _CountingSource(7)
+    data = TensorData(source, np.arange(7))
+    batches = list(BatchIterator(data.subset(np.arange(1, 7)), 4))
+    assert source.requests == [[1, 2, 3, 4], [5, 6]]
+    assert batches[0][0].dtype == torch.float32  # uint8 from a source is converted too
+    assert_array_equal(batches[1][0].numpy().ravel(), [5, 6])
+
+
+def test_pad_rows_repeats_the_first_row():
+    from skneural._data import pad_rows
+
+    X, lengths = torch.arange(6.0).view(3, 2), torch.tensor([3, 1, 2])
+    padded, padded_lengths = pad_rows((X, lengths), 5)
+    assert_array_equal(padded.numpy(), [[0, 1], [2, 3], [4, 5], [0, 1], [0, 1]])
+    assert_array_equal(padded_lengths.numpy(), [3, 1, 2, 3, 3])
+    assert pad_rows(X, 2) is X
