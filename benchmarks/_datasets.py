@@ -9,6 +9,7 @@ the repository.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import tarfile
 from pathlib import Path
@@ -107,6 +108,6 @@ def load_imdb():
     with np.load(cached) as data:
         for split in ("train", "test"):
             raw, offsets = data[f"text_{split}"].tobytes(), data[f"offsets_{split}"]
-            texts = [raw[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
+            texts = [raw[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets)]
             out += [texts, data[f"y_{split}"]]
     return tuple(out)

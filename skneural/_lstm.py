@@ -46,7 +46,12 @@ class PaddedSequences:
 
 
 def _sequence_list(X) -> list | None:
-    """``X`` as a list of per-sample arrays if it is a list of sequences of different lengths."""
+    """``X`` as a list of per-sample sequences, if it is a list (or 1-D object array) of them.
+
+    A list of lists or arrays is always read as sequences, of the same or of
+    different lengths, so that a single sequence or a batch of equally long
+    ones means the same as in a batch of any others.
+    """
     if isinstance(X, np.ndarray):
         if X.dtype != object or X.ndim != 1:
             return None
@@ -54,12 +59,6 @@ def _sequence_list(X) -> list | None:
         return None
     if len(X) == 0 or not all(isinstance(x, list | tuple | np.ndarray) for x in X):
         return None
-    try:
-        array = np.asarray(X)
-    except ValueError:  # ragged
-        array = None
-    if array is not None and array.dtype != object:
-        return None  # a regular array, read as such
     return list(X)
 
 
@@ -132,12 +131,10 @@ class _LSTMMixin:
             )
         X = validate_data(self, X, reset=reset, dtype="numeric")
         if reset:
-            tokens = (
-                X.dtype.kind in "iu"
-                and X.min() >= 0
-                if self.input_type == "auto"
-                else self.input_type == "tokens"
-            )
+            if self.input_type == "auto":
+                tokens = X.dtype.kind in "iu" and X.min() >= 0
+            else:
+                tokens = self.input_type == "tokens"
             self.input_type_ = "tokens" if tokens else "numeric"
         if self.input_type_ == "tokens":
             return self._tokens(_check_token_ids(X, "X"), reset)
@@ -313,7 +310,9 @@ _INIT_DOC = """
         makes, or lists of ids of different lengths), fed to an embedding.
         ``"numeric"``: numeric sequences, ``(n_samples, n_steps,
         n_features)``, ``(n_samples, n_steps)`` (one feature per step), or a
-        list of ``(n_steps_i, n_features)`` arrays. ``"auto"`` reads
+        list of ``(n_steps_i, n_features)`` arrays (or of 1-D ones, one
+        feature per step). A list of lists or arrays is always a list of
+        sequences, of the same or different lengths. ``"auto"`` reads
         non-negative integer arrays and lists of integer lists as tokens,
         everything else (floats, negative values, 3-D arrays) as numeric.
     vocabulary_size : int or None, default=None
@@ -350,7 +349,8 @@ _NOTES = """
     in training) are embedded as zeros, like padding, but count as steps.
     Numeric sequences must be finite and at least one step long. A 2-D
     array X must have the fitted number of columns at predict time (as in
-    scikit-learn); a 3-D array or a list may hold sequences of any length.
+    scikit-learn); a 3-D array or a list of sequences may hold sequences of
+    any length.
 """
 
 _FITTED = """
