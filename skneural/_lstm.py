@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_array, validate_data
 from skneural._base import BaseNeuralClassifier, BaseNeuralRegressor
 from skneural._data import as_tensor
 from skneural._docs import fill_doc
+from skneural._validation import _ndim
 from skneural.nn import RecurrentNet
 from skneural.nn._recurrent import SUMMARIES
 
@@ -45,12 +46,12 @@ class PaddedSequences:
         return self._values[index][:, : max(longest, 1)], lengths
 
 
-def _sequence_list(X) -> list | None:
+def _sequence_list(X, *, regular_as_array: bool) -> list | None:
     """``X`` as a list of per-sample sequences, if it is a list (or 1-D object array) of them.
 
-    A list of lists or arrays is always read as sequences, of the same or of
-    different lengths, so that a single sequence or a batch of equally long
-    ones means the same as in a batch of any others.
+    With ``regular_as_array``, a list of sequences that are all as long (a
+    2-D or 3-D array as nested lists) is left to be read as that array, as
+    scikit-learn reads a list of rows.
     """
     if isinstance(X, np.ndarray):
         if X.dtype != object or X.ndim != 1:
@@ -59,6 +60,13 @@ def _sequence_list(X) -> list | None:
         return None
     if len(X) == 0 or not all(isinstance(x, list | tuple | np.ndarray) for x in X):
         return None
+    if regular_as_array:
+        try:
+            array = np.asarray(X)
+        except ValueError:  # ragged
+            return list(X)
+        if array.dtype != object and array.size:
+            return None
     return list(X)
 
 
@@ -105,7 +113,9 @@ class _LSTMMixin:
 
     def _prepare_X(self, X, *, reset):
         name = type(self).__name__
-        sequences = _sequence_list(X)
+        # in fit, equally long sequences in a list are the rows of an array (as
+        # scikit-learn reads lists); in predict, a list holds sequences of any length
+        sequences = _sequence_list(X, regular_as_array=reset)
         if sequences is not None:
             return self._prepare_sequence_list(sequences, reset=reset)
         if isinstance(X, str) or (
@@ -116,7 +126,7 @@ class _LSTMMixin:
                 "SequenceVectorizer before it (make_pipeline(SequenceVectorizer(), "
                 f"{name}()))."
             )
-        ndim = np.ndim(X) if not hasattr(X, "ndim") else X.ndim
+        ndim = _ndim(X)
         if ndim == 3:
             X = check_array(X, allow_nd=True, dtype=np.float32, input_name="X", estimator=self)
             if reset:
@@ -311,8 +321,7 @@ _INIT_DOC = """
         ``"numeric"``: numeric sequences, ``(n_samples, n_steps,
         n_features)``, ``(n_samples, n_steps)`` (one feature per step), or a
         list of ``(n_steps_i, n_features)`` arrays (or of 1-D ones, one
-        feature per step). A list of lists or arrays is always a list of
-        sequences, of the same or different lengths. ``"auto"`` reads
+        feature per step). ``"auto"`` reads
         non-negative integer arrays and lists of integer lists as tokens,
         everything else (floats, negative values, 3-D arrays) as numeric.
     vocabulary_size : int or None, default=None
@@ -350,7 +359,9 @@ _NOTES = """
     Numeric sequences must be finite and at least one step long. A 2-D
     array X must have the fitted number of columns at predict time (as in
     scikit-learn); a 3-D array or a list of sequences may hold sequences of
-    any length.
+    any length. In ``fit``, a list of sequences all as long is read as the
+    array it spells (so ``n_features_in_`` is set from a list of rows, as in
+    scikit-learn).
 """
 
 _FITTED = """

@@ -14,20 +14,7 @@ from sklearn.pipeline import make_pipeline
 from skneural import LSTMClassifier, LSTMRegressor, SequenceVectorizer
 from skneural.nn import RecurrentNet
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Run these tiny LSTMs on one thread.
-
-    Their per-step kernels are too small to share out: with two threads on
-    a busy machine each step waits for a spinning, descheduled thread
-    (measured 0.005 s a step on one thread, up to 0.7 s on two).
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 # Small networks and few epochs, as TINY in conftest does for the CNN.
 SMALL = dict(embedding_dim=8, hidden_units=8, dense_units=8, max_epochs=2, batch_size=16)
@@ -160,9 +147,10 @@ def test_architecture_parameters():
     )
     rng = np.random.RandomState(0)
     net.set_params(max_epochs=1).fit(rng.randint(1, 9, size=(30, 5)), rng.randint(0, 2, 30))
-    lstm = net.module_.lstm
-    assert (lstm.hidden_size, lstm.num_layers, lstm.bidirectional) == (12, 2, True)
-    assert lstm.input_size == 6
+    module = net.module_
+    assert len(module.forward_lstms) == len(module.backward_lstms) == 2
+    assert [lstm.input_size for lstm in module.backward_lstms] == [6, 24]
+    assert {lstm.hidden_size for lstm in module.forward_lstms} == {12}
     linears = [m for m in net.module_.head if isinstance(m, torch.nn.Linear)]
     assert [m.in_features for m in linears] == [24]  # no dense layer: straight to the output
 
@@ -345,7 +333,7 @@ def test_pipeline_grid_search_over_both_steps():
     assert len(search.cv_results_["params"]) == 4
     best = search.best_estimator_
     assert best.named_steps["sequencevectorizer"].max_len in (4, 12)
-    assert best.named_steps["lstmclassifier"].module_.lstm.hidden_size in (4, 8)
+    assert best.named_steps["lstmclassifier"].module_.forward_lstms[0].hidden_size in (4, 8)
 
 
 def test_pipeline_bayes_search_over_both_steps():
