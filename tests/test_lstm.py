@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from conftest import needs_cuda
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -319,6 +320,44 @@ def test_predict_input_must_match_the_fitted_kind():
 def test_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
         LSTMClassifier(**params).fit(np.ones((4, 3)), [0, 1, 0, 1])
+
+
+# ----------------------------------------------------------------------
+# the shared core's training parameters, on sequences
+
+
+def test_early_stopping_sample_weight_and_seeding_on_sequences():
+    X, y = order_sequences(120, 0)
+    weights = np.random.RandomState(0).rand(len(y))
+    params = dict(early_stopping=True, n_iter_no_change=2, max_epochs=6, random_state=0)
+    a = LSTMClassifier(**SMALL | params).fit(X, y, sample_weight=weights)
+    b = LSTMClassifier(**SMALL | params).fit(X, y, sample_weight=weights)
+    assert len(a.validation_scores_) == a.n_iter_ and 0 <= a.best_validation_score_ <= 1
+    assert_array_equal(a.predict_proba(X), b.predict_proba(X))  # same seed, same model
+    # warm start continues the same network on sequences of other lengths
+    c = LSTMClassifier(warm_start=True, random_state=0, **SMALL).fit(X, y)
+    first = c.module_.head[-1].weight.detach().clone()
+    c.fit(X[::-1], y[::-1])
+    assert c.n_iter_ == 2 * SMALL["max_epochs"]
+    assert not torch.equal(first, c.module_.head[-1].weight)
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_cuda_training_and_padding_invariance(bidirectional):
+    docs, labels = order_documents(80, 0)
+    model = make_pipeline(
+        SequenceVectorizer(max_len=12, padding="pre"),
+        LSTMClassifier(device="cuda", bidirectional=bidirectional, random_state=0, **SMALL),
+    ).fit(docs, labels)
+    assert next(model[-1].module_.parameters()).is_cuda
+    alone = model.predict_proba(docs[:1])
+    assert_allclose(model.predict_proba(docs)[:1], alone, rtol=1e-4, atol=1e-5)
+    reg = LSTMRegressor(device="cuda", random_state=0, **SMALL)
+    X = varying_sequences(40, 0)
+    reg.fit(X, np.random.RandomState(0).rand(40))
+    assert_allclose(reg.predict(X[:1]), reg.predict(X)[:1], rtol=1e-4, atol=1e-5)
 
 
 # ----------------------------------------------------------------------
