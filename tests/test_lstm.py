@@ -342,6 +342,26 @@ def test_early_stopping_sample_weight_and_seeding_on_sequences():
     assert not torch.equal(first, c.module_.head[-1].weight)
 
 
+@pytest.mark.parametrize("Estimator", [LSTMClassifier, LSTMRegressor])
+def test_integer_sample_weight_equals_repetition(Estimator):
+    """With one full batch and no dropout, weight k == the sample k times (to float32 rounding).
+
+    Backs the expected failure of check_sample_weight_equivalence_on_dense_data,
+    which trains in minibatches with dropout.
+    """
+    rng = np.random.RandomState(42)
+    X = varying_sequences(15, 0)
+    y = rng.randint(0, 3, size=15) + (0 if Estimator is LSTMClassifier else rng.rand(15))
+    sw = rng.randint(0, 5, size=15)
+    params = dict(SMALL, dropout=0.0, batch_size=100, max_epochs=10, random_state=0)
+    weighted = Estimator(**params).fit(X, y, sample_weight=sw)
+    repeated = Estimator(**params).fit(
+        [x for x, k in zip(X, sw, strict=True) for _ in range(k)], y.repeat(sw)
+    )
+    method = "predict_proba" if Estimator is LSTMClassifier else "predict"
+    assert_allclose(getattr(weighted, method)(X), getattr(repeated, method)(X), rtol=1e-4)
+
+
 @pytest.mark.gpu
 @needs_cuda
 @pytest.mark.parametrize("bidirectional", [False, True])
