@@ -260,28 +260,27 @@ class _LSTMMixin:
     # the network
 
     def _step_statistics(self, X, sample_weight, train_index):
-        """Per-feature mean and std over the real steps of the training rows."""
+        """Per-feature mean and std over the real steps of the training rows.
+
+        Weighted by ``sample_weight``; in chunks of rows, in float64.
+        """
         rows = np.arange(len(X)) if train_index is None else np.asarray(train_index)
         weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, float)
-        sums = [0.0, 0.0]
-        count = 0.0
-        for pass_ in (0, 1):
+
+        def chunks():
             for start in range(0, len(rows), 4096):
                 part = rows[start : start + 4096]
                 values = X.values[part].astype(np.float64)
                 real = np.arange(values.shape[1]) < X.lengths[part, None]
-                w = real * weights[part, None]
-                if pass_ == 0:
-                    sums[0] = sums[0] + (values * w[:, :, None]).sum(axis=(0, 1))
-                    count += w.sum()
-                else:
-                    mean = sums[0] / count
-                    sums[1] = sums[1] + (((values - mean) ** 2) * w[:, :, None]).sum(axis=(0, 1))
+                yield values, (real * weights[part, None])[:, :, None]
+
+        count = sum(w.sum() for _, w in chunks())
         if count <= 0:
-            n = X.values.shape[2]
-            return np.zeros(n), np.ones(n)
-        mean = sums[0] / count
-        std = np.sqrt(sums[1] / count)
+            n_features = X.values.shape[2]
+            return np.zeros(n_features), np.ones(n_features)
+        mean = sum((values * w).sum(axis=(0, 1)) for values, w in chunks()) / count
+        var = sum((((values - mean) ** 2) * w).sum(axis=(0, 1)) for values, w in chunks()) / count
+        std = np.sqrt(var)
         std[std < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
         return mean, std
 
