@@ -110,3 +110,47 @@ def test_bad_parameters():
         SequenceVectorizer(max_len=0).fit(DOCS)
     with pytest.raises(ValueError, match="padding"):
         SequenceVectorizer(padding="left").fit(DOCS)
+
+
+# scikit-learn's estimator checks skip almost everything for string input
+# (parametrize_with_checks runs only check_estimator_cloneable on a
+# transformer tagged string-only, as on CountVectorizer); run the checks
+# that need no numeric data directly, and the rest on documents here.
+@pytest.mark.parametrize(
+    "check_name",
+    [
+        "check_no_attributes_set_in_init",
+        "check_parameters_default_constructible",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimators_unfitted",
+        "check_estimator_repr",
+        "check_mixin_order",
+        "check_do_not_raise_errors_in_init_or_set_params",
+        "check_set_output_transform",
+    ],
+)
+def test_sklearn_checks_without_data(check_name):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check_name)("SequenceVectorizer", SequenceVectorizer())
+
+
+def test_fit_is_idempotent_and_transform_changes_nothing():
+    import pickle
+
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    vec = SequenceVectorizer(max_len=6, max_features=5)
+    with pytest.raises(NotFittedError):
+        vec.transform(DOCS)
+    params = vec.get_params()
+    first = vec.fit_transform(DOCS)
+    assert vec.get_params() == params  # fit does not touch the parameters
+    state = dict(vec.__dict__)
+    assert_array_equal(vec.transform(DOCS), first)
+    assert vec.__dict__.keys() == state.keys() and vec.vocabulary_ == state["vocabulary_"]
+    assert_array_equal(vec.fit(DOCS[::-1]).fit(DOCS).transform(DOCS), first)
+    assert_array_equal(pickle.loads(pickle.dumps(vec)).transform(DOCS), first)
+    assert not hasattr(clone(vec), "vocabulary_")
