@@ -37,16 +37,20 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skneural import LSTMClassifier, SequenceVectorizer
+from skneural.nn._recurrent import reverse_real_steps
 
-# The benchmark's configuration: the default network (embedding 128 -> LSTM
-# 128 -> dense 64 ReLU, dropout 0.2), max-pooled over the LSTM's outputs
-# (trains far faster than the last state on reviews of hundreds of words),
-# the last 300 tokens of each review (their end holds the verdict), the
-# 20,000 most frequent words, 3 epochs with a cosine learning-rate decay.
-VECTORIZER = dict(max_len=300, max_features=20_000, truncating="pre")
+# The benchmark's configuration: embedding 128 -> bidirectional LSTM 64+64
+# (the cost of a one-way LSTM 128) -> dense 64 ReLU, dropout 0.2, max-pooled
+# over the LSTM's outputs (learns faster than from the last state on reviews
+# of hundreds of words), the last 400 tokens of each review (their end holds
+# the verdict), the 20,000 most frequent words, 3 epochs with a cosine
+# learning-rate decay. (The default one-way LSTM 128 on the last 300 tokens:
+# 0.8772 in 416 s of training.)
+VECTORIZER = dict(max_len=400, max_features=20_000, truncating="pre")
 LSTM = dict(
     embedding_dim=128,
-    hidden_units=128,
+    hidden_units=64,
+    bidirectional=True,
     summary="max",
     dropout=0.2,
     lr=2e-3,
@@ -78,7 +82,11 @@ def time_parts(model, X, y, n_batches=10):
         steps = steps.detach().requires_grad_()
         embedded = time.perf_counter() - start
         start = time.perf_counter()
-        outputs, _ = net.forward_lstms[0](net.dropout(steps))
+        inputs = net.dropout(steps)
+        outputs, _ = net.forward_lstms[0](inputs)
+        if net.bidirectional:
+            back, _ = net.backward_lstms[0](reverse_real_steps(inputs, lengths))
+            outputs = torch.cat([outputs, reverse_real_steps(back, lengths)], dim=2)
         outputs_leaf = outputs.detach().requires_grad_()
         lstm_forward = time.perf_counter() - start
         start = time.perf_counter()
