@@ -11,6 +11,15 @@ bidirectional LSTM 0.8146 after 4 epochs, CNN 0.89, fastText bigrams 0.9056.
 The target here: at least 0.88 test accuracy, beating TF-IDF + logistic
 regression, in under 15 minutes of CPU training on 2 cores.
 
+Measured on 2 shared CPU cores (torch 2.15, 2 threads), this configuration:
+test accuracy 0.8813 after 640 s of network training (3 epochs of ~215 s;
+fit with vectorizing 648 s, predicting the 25,000 test reviews 41 s), against
+0.8829 for TF-IDF unigrams + logistic regression (4.5 s) and 0.9044 for
+TF-IDF uni+bigrams (17 s). The LSTM takes ~91% of a training batch's time
+(forward + backward), the embedding ~1%, the data path (vectorizing the
+batch's reviews) ~2%, the dense head and loss ~3%, the optimizer ~2%. The
+default one-way LSTM 128 on the last 300 tokens: 0.8772 in 416 s.
+
 Usage::
 
     python benchmarks/bench_imdb.py             # the configuration below
