@@ -135,6 +135,10 @@ def test_numeric_steps_are_standardized_over_real_steps_only():
 
 
 def test_gradient_clipping_on_by_default():
+    for Estimator in (LSTMClassifier, LSTMRegressor):
+        # the docstring's shared training text, with this default (see _docs.py)
+        assert "clip_grad_norm : float or None, default=1.0" in Estimator.__doc__
+        assert "over the real (unpadded) steps" in Estimator.__doc__
     assert LSTMClassifier().clip_grad_norm == 1.0
     assert LSTMRegressor().clip_grad_norm == 1.0
     rng = np.random.RandomState(0)
