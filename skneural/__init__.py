@@ -6,7 +6,16 @@ is there.
 """
 
 from skneural._cnn import CNNClassifier, CNNRegressor
+from skneural._lstm import LSTMClassifier, LSTMRegressor
+from skneural._text import SequenceVectorizer
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["CNNClassifier", "CNNRegressor", "__version__"]
+__all__ = [
+    "CNNClassifier",
+    "CNNRegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "SequenceVectorizer",
+    "__version__",
+]

@@ -32,7 +32,14 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_public_api():
-    assert set(skneural.__all__) == {"CNNClassifier", "CNNRegressor", "__version__"}
+    assert set(skneural.__all__) == {
+        "CNNClassifier",
+        "CNNRegressor",
+        "LSTMClassifier",
+        "LSTMRegressor",
+        "SequenceVectorizer",
+        "__version__",
+    }
     assert skneural.__version__
 
 
