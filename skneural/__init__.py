@@ -6,7 +6,8 @@ is there.
 """
 
 from skneural._cnn import CNNClassifier, CNNRegressor
+from skneural._resnet import ResNetClassifier, ResNetRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["CNNClassifier", "CNNRegressor", "__version__"]
+__all__ = ["CNNClassifier", "CNNRegressor", "ResNetClassifier", "ResNetRegressor", "__version__"]

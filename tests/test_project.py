@@ -32,7 +32,13 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_public_api():
-    assert set(skneural.__all__) == {"CNNClassifier", "CNNRegressor", "__version__"}
+    assert set(skneural.__all__) == {
+        "CNNClassifier",
+        "CNNRegressor",
+        "ResNetClassifier",
+        "ResNetRegressor",
+        "__version__",
+    }
     assert skneural.__version__
 
 
