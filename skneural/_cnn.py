@@ -131,9 +131,11 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
     are decoded per batch, so memory is bounded by the batch, not the
     dataset; they get one channel if every training image is grayscale, else
     three (RGB; palette images converted, alpha dropped), and are resized to
-    ``image_size``. A fitted model predicts on files or on arrays of images
-    of its ``image_shape_`` alike. With ``normalize=True`` the channel
-    statistics are computed from all training images, decoded in chunks.
+    ``image_size``. Files decode to 8-bit pixels, as ``uint8`` arrays hold
+    them: a model fitted on files predicts on files or on ``uint8`` arrays of
+    its ``image_shape_`` alike, and the other way round. With
+    ``normalize=True`` the channel statistics are computed from all training
+    images, decoded in chunks.
 
     Examples
     --------

@@ -6,6 +6,7 @@ import os
 from numbers import Integral, Real
 
 import torch
+from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -148,6 +149,30 @@ class _ResNetMixin(ImageInputMixin):
             vertical_flip=self.vertical_flip,
         )
         return augment if augment.active else None
+
+    def fit_transform(self, X, y, sample_weight=None):
+        """Fit the network, then return the backbone's pooled features of X.
+
+        Parameters
+        ----------
+        X : array-like or list of paths
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets: the features are those of the network trained on them.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights of the loss.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features)
+            As :meth:`transform` returns them.
+        """
+        return self.fit(X, y, sample_weight=sample_weight).transform(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags = TransformerTags(preserves_dtype=["float32"])
+        return tags
 
     def transform(self, X):
         """The backbone's pooled features of X, to feed another model.
