@@ -325,7 +325,7 @@ class ResNetClassifier(_ResNetMixin, BaseNeuralClassifier):
     >>> from sklearn.datasets import load_digits
     >>> from skneural import ResNetClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = ResNetClassifier(max_epochs=3, batch_size=64, random_state=0)
+    >>> clf = ResNetClassifier(max_epochs=5, random_state=0)
     >>> clf.fit(X[:400], y[:400]).predict_proba(X[400:403]).shape
     (3, 10)
     >>> clf.transform(X[:2]).shape  # the backbone's pooled features
