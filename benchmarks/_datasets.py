@@ -9,6 +9,7 @@ the repository.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import tarfile
 from pathlib import Path
@@ -64,3 +65,49 @@ def load_mnist():
         tmp.replace(cached)
     with np.load(cached) as data:
         return data["X_train"], data["y_train"], data["X_test"], data["y_test"]
+
+
+def load_imdb():
+    """Return ``(texts_train, y_train, texts_test, y_test)``: lists of str, int64 labels (1 = pos).
+
+    The official 25,000 / 25,000 split of the Large Movie Review Dataset,
+    read from ``imdb/aclImdb.tar.gz``: train = ``train/`` + ``val/`` (the
+    archive's ``val/`` is 5,000 reviews moved out of the official training
+    set), test = ``test/``. Reviews are in the order of their folder and id.
+    """
+    cached = cache_dir() / "imdb.npz"
+    if not cached.exists():
+        archive = datasets_dir() / "imdb" / "aclImdb.tar.gz"
+        if not archive.exists():
+            raise FileNotFoundError(
+                f"IMDB archive not found at {archive}; set SKNEURAL_DATASETS to the folder "
+                "holding imdb/aclImdb.tar.gz."
+            )
+        parts = {"train": {}, "test": {}}
+        with tarfile.open(archive) as tar:
+            for member in tar:
+                path = Path(member.name)
+                if not member.isfile() or path.suffix != ".txt" or len(path.parts) != 4:
+                    continue
+                _, folder, label, _ = path.parts
+                split = "test" if folder == "test" else "train"
+                review_id = int(path.stem.split("_")[0])
+                text = tar.extractfile(member).read()
+                parts[split][(label == "pos", review_id)] = text
+        arrays = {}
+        for split, reviews in parts.items():
+            keys = sorted(reviews)  # negatives then positives, by id
+            encoded = [reviews[k] for k in keys]
+            arrays[f"text_{split}"] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+            arrays[f"offsets_{split}"] = np.cumsum([0] + [len(t) for t in encoded])
+            arrays[f"y_{split}"] = np.array([int(pos) for pos, _ in keys], dtype=np.int64)
+        tmp = cached.with_suffix(".tmp.npz")
+        np.savez(tmp, **arrays)
+        tmp.replace(cached)
+    out = []
+    with np.load(cached) as data:
+        for split in ("train", "test"):
+            raw, offsets = data[f"text_{split}"].tobytes(), data[f"offsets_{split}"]
+            texts = [raw[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets)]
+            out += [texts, data[f"y_{split}"]]
+    return tuple(out)

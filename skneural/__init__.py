@@ -6,8 +6,19 @@ is there.
 """
 
 from skneural._cnn import CNNClassifier, CNNRegressor
+from skneural._lstm import LSTMClassifier, LSTMRegressor
 from skneural._resnet import ResNetClassifier, ResNetRegressor
+from skneural._text import SequenceVectorizer
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["CNNClassifier", "CNNRegressor", "ResNetClassifier", "ResNetRegressor", "__version__"]
+__all__ = [
+    "CNNClassifier",
+    "CNNRegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "ResNetClassifier",
+    "ResNetRegressor",
+    "SequenceVectorizer",
+    "__version__",
+]

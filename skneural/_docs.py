@@ -127,6 +127,33 @@ validation_scores_ : list of float
 }
 
 
+# The sequence estimators (LSTM) clip gradients by default and standardize
+# numeric steps inside their network: the shared text with those two entries changed.
+_SNIPPETS["sequence_training"] = (
+    _SNIPPETS["training"]
+    .replace(
+        """clip_grad_norm : float or None, default=None
+    If set, gradients are rescaled so that their total norm is at most this.""",
+        """clip_grad_norm : float or None, default=1.0
+    If set, gradients are rescaled so that their total norm is at most this
+    (on by default: recurrent networks are prone to exploding gradients).""",
+    )
+    .replace(
+        """normalize : bool, default=True
+    Whether to standardize each input channel with the mean and standard
+    deviation of the training data. The statistics are learned in ``fit``,
+    stored in the network (``module_.standardize``) and reused by
+    ``predict``.""",
+        """normalize : bool, default=True
+    Whether to standardize each feature of numeric sequences with its mean
+    and standard deviation over the real (unpadded) steps of the training
+    data. The statistics are learned in ``fit``, stored in the network
+    (``module_.mean``, ``module_.std``) and reused by ``predict``. Token ids
+    are not standardized.""",
+    )
+)
+
+
 def fill_doc(obj):
     """Substitute ``%(name)s`` snippets into ``obj.__doc__``, keeping its indentation."""
     doc = obj.__doc__

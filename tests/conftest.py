@@ -7,6 +7,20 @@ from sklearn.datasets import load_digits
 # does, not how well a full-size network learns.
 TINY = dict(n_filters=4, hidden_units=16, max_epochs=3, batch_size=32)
 
+# Small LSTMs (what the tests train) run on one torch thread: their per-step
+# kernels are too small to share out, and on a busy machine two threads
+# spin waiting for each other (0.005 s a step on one thread, up to 0.7 s on two).
+SMALL_LSTM = dict(embedding_dim=16, hidden_units=16, dense_units=16)
+
+
+@pytest.fixture
+def one_torch_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
 

@@ -35,6 +35,9 @@ def test_public_api():
     assert set(skneural.__all__) == {
         "CNNClassifier",
         "CNNRegressor",
+        "LSTMClassifier",
+        "LSTMRegressor",
+        "SequenceVectorizer",
         "ResNetClassifier",
         "ResNetRegressor",
         "__version__",
