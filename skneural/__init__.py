@@ -7,6 +7,7 @@ is there.
 
 from skneural._cnn import CNNClassifier, CNNRegressor
 from skneural._lstm import LSTMClassifier, LSTMRegressor
+from skneural._resnet import ResNetClassifier, ResNetRegressor
 from skneural._text import SequenceVectorizer
 
 __version__ = "0.1.0.dev0"
@@ -16,6 +17,8 @@ __all__ = [
     "CNNRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
+    "ResNetClassifier",
+    "ResNetRegressor",
     "SequenceVectorizer",
     "__version__",
 ]

@@ -501,6 +501,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         net.verbose = int(self.verbose)
         net.batch_transform = self._batch_transform()
         net.shuffle_seed = seed
+        net.lr_groups = self._lr_groups()
         net.callbacks = self._make_callbacks(net.max_epochs, has_validation=valid is not None)
         if not self.verbose:
             net.callbacks__print_log = None
@@ -517,11 +518,19 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         while keeping the optimizer's state (e.g. Adam's moments).
         """
         for group in self.net_.optimizer_.param_groups:
-            group["lr"] = self.lr
+            group["lr"] = self.lr * self._lr_factor(group.get("name", "default"))
             if "weight_decay" in group:
                 group["weight_decay"] = self.weight_decay
             if self.optimizer == "sgd":
                 group["momentum"] = self.momentum
+
+    def _lr_groups(self) -> dict | None:
+        """``{group name: parameter name prefix}`` of optimizer groups (see ``TrainingNet``)."""
+        return None
+
+    def _lr_factor(self, group: str) -> float:
+        """Factor of ``lr`` for the optimizer group ``group`` (``"default"``: the rest)."""
+        return 1.0
 
     def _make_callbacks(self, n_epochs, has_validation):
         callbacks = []

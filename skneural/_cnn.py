@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from math import isqrt, prod
 from numbers import Integral, Real
 
-import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from skneural._base import BaseNeuralClassifier, BaseNeuralRegressor
 from skneural._docs import fill_doc
-from skneural._validation import check_shape_param, validate_samples
+from skneural._images import ImageInputMixin
 from skneural.nn import ConvNet, ImageAugmentation
 
 
-class _CNNMixin:
-    """Image input, augmentation and the ConvNet, for both tasks."""
+class _CNNMixin(ImageInputMixin):
+    """Image input (arrays or files), augmentation and the ConvNet, for both tasks."""
 
     _cnn_parameter_constraints: dict = {
         "image_shape": [tuple, list, None],
+        "image_size": [tuple, list, None],
         "n_conv_layers": [Interval(Integral, 1, None, closed="left")],
         "n_filters": [Interval(Integral, 1, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
@@ -31,50 +30,6 @@ class _CNNMixin:
         "horizontal_flip": ["boolean"],
         "vertical_flip": ["boolean"],
     }
-
-    def _prepare_X(self, X, *, reset):
-        X = validate_samples(
-            self,
-            X,
-            reset=reset,
-            dtype=[np.float32, np.uint8],
-            max_ndim=4,
-            accepted_shapes=None if reset else self._image_layouts(),
-        )
-        if reset:
-            self.image_shape_ = self._infer_image_shape(X.shape[1:])
-        return X.reshape((len(X), *self.image_shape_))
-
-    def _image_layouts(self):
-        """Per-sample shapes holding the fitted images: (C, H, W), and (H, W) for one channel."""
-        channels, height, width = self.image_shape_
-        return {self.image_shape_, (height, width)} if channels == 1 else {self.image_shape_}
-
-    def _infer_image_shape(self, sample_shape):
-        """``(channels, height, width)`` of the images in X."""
-        given = None
-        if self.image_shape is not None:
-            given = check_shape_param(self.image_shape, "image_shape", (2, 3))
-            given = (1, *given) if len(given) == 2 else given
-        if len(sample_shape) == 1:
-            (n_features,) = sample_shape
-            if given is not None:
-                if prod(given) != n_features:
-                    raise ValueError(
-                        f"image_shape={tuple(self.image_shape)} holds {prod(given)} values per "
-                        f"image, but X has {n_features} features."
-                    )
-                return given
-            side = isqrt(n_features)
-            # a perfect square is a square image; anything else a one-row image
-            return (1, side, side) if side * side == n_features else (1, 1, n_features)
-        shape = tuple(sample_shape) if len(sample_shape) == 3 else (1, *sample_shape)
-        if given is not None and given != shape:
-            raise ValueError(
-                f"image_shape={tuple(self.image_shape)} does not match the images in X, "
-                f"of shape {shape} (channels, height, width)."
-            )
-        return shape
 
     def _build_network(self, n_outputs):
         channels, height, width = self.image_shape_
@@ -120,6 +75,10 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
         whose length is a perfect square is read as a one-channel square image
         (so scikit-learn's digits, ``(n, 64)``, are 8x8 images), and any other
         length as a one-row image.
+    image_size : tuple of int or None, default=None
+        ``(height, width)`` to which image files are resized when X is a list
+        of file paths; None for the size of the first file. Arrays are not
+        resized.
     n_conv_layers : int, default=2
         Number of convolution blocks (conv -> [batch norm] -> ReLU -> max pool).
     n_filters : int, default=32
@@ -167,6 +126,17 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
     images are kept as such in memory and converted to float per batch on the
     device. Augmentation is drawn per image, on the batch, only in training.
 
+    X may also be a list or array of image file paths (``str`` or
+    ``pathlib.Path``; JPEG, PNG and whatever else Pillow reads). The files
+    are decoded per batch, so memory is bounded by the batch, not the
+    dataset; they get one channel if every training image is grayscale, else
+    three (RGB; palette images converted, alpha dropped), and are resized to
+    ``image_size``. Files decode to 8-bit pixels, as ``uint8`` arrays hold
+    them: a model fitted on files predicts on files or on ``uint8`` arrays of
+    its ``image_shape_`` alike, and the other way round. With
+    ``normalize=True`` the channel statistics are computed from all training
+    images, decoded in chunks.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -190,6 +160,7 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
         self,
         *,
         image_shape=None,
+        image_size=None,
         n_conv_layers=2,
         n_filters=32,
         kernel_size=3,
@@ -226,6 +197,7 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
         callbacks=None,
     ):
         self.image_shape = image_shape
+        self.image_size = image_size
         self.n_conv_layers = n_conv_layers
         self.n_filters = n_filters
         self.kernel_size = kernel_size
@@ -279,6 +251,9 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         ``(height, width)`` or ``(channels, height, width)`` of the images when
         X is flat. If None, a flat X whose length is a perfect square is read
         as a one-channel square image, any other length as a one-row image.
+    image_size : tuple of int or None, default=None
+        ``(height, width)`` to which image files are resized when X is a list
+        of file paths; None for the size of the first file.
     n_conv_layers : int, default=2
         Number of convolution blocks (conv -> [batch norm] -> ReLU -> max pool).
     n_filters : int, default=32
@@ -340,6 +315,7 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         self,
         *,
         image_shape=None,
+        image_size=None,
         n_conv_layers=2,
         n_filters=32,
         kernel_size=3,
@@ -375,6 +351,7 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         callbacks=None,
     ):
         self.image_shape = image_shape
+        self.image_size = image_size
         self.n_conv_layers = n_conv_layers
         self.n_filters = n_filters
         self.kernel_size = kernel_size

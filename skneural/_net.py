@@ -17,7 +17,10 @@ class TrainingNet(NeuralNet):
     - ``batch_transform`` (e.g. augmentation) is applied to training batches
       only, never at validation or prediction;
     - a callback asks to stop by setting ``stop_requested_``; the loop stops
-      after every callback has seen the epoch.
+      after every callback has seen the epoch;
+    - frozen parameters (``requires_grad=False``) are not given to the
+      optimizer, so they get no optimizer state;
+    - ``lr_groups`` puts parameters into named optimizer groups by prefix.
 
     Parameters
     ----------
@@ -25,12 +28,18 @@ class TrainingNet(NeuralNet):
         Applied to each training batch's inputs before the forward pass.
     shuffle_seed : int or None
         Seeds the order of the training batches.
+    lr_groups : dict or None
+        ``{group name: parameter name prefix}``: the parameters whose names
+        (in ``module_``) start with a prefix form an optimizer group with
+        ``"name"`` set to the group name; the others form the group named
+        ``"default"``.
     """
 
-    def __init__(self, *args, batch_transform=None, shuffle_seed=None, **kwargs):
+    def __init__(self, *args, batch_transform=None, shuffle_seed=None, lr_groups=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.batch_transform = batch_transform
         self.shuffle_seed = shuffle_seed
+        self.lr_groups = lr_groups
 
     def __setattr__(self, name, attr):
         if name == "batch_transform":
@@ -39,6 +48,27 @@ class TrainingNet(NeuralNet):
             object.__setattr__(self, name, attr)
         else:
             super().__setattr__(name, attr)
+
+    def get_all_learnable_params(self):
+        for name, param in super().get_all_learnable_params():
+            if param.requires_grad:
+                yield name, param
+
+    def initialize_optimizer(self, triggered_directly=None):
+        if not self.lr_groups:
+            return super().initialize_optimizer()
+        named = list(self.get_all_learnable_params())
+        _, kwargs = self.get_params_for_optimizer("optimizer", named)
+        groups = {}
+        for name, param in named:
+            group = next(
+                (g for g, prefix in self.lr_groups.items() if name.startswith(prefix)), "default"
+            )
+            groups.setdefault(group, []).append(param)
+        self.optimizer_ = self.optimizer(
+            [{"params": params, "name": group} for group, params in groups.items()], **kwargs
+        )
+        return self
 
     def get_iterator(self, dataset, training=False):
         return BatchIterator(

@@ -4,7 +4,14 @@ import pytest
 from conftest import SMALL_LSTM
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skneural import CNNClassifier, CNNRegressor, LSTMClassifier, LSTMRegressor, SequenceVectorizer
+from skneural import (
+    CNNClassifier,
+    CNNRegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    ResNetClassifier,
+    SequenceVectorizer,
+)
 
 # Integer sample weights equal repeated samples exactly only when every fit
 # sees the same batches and the same noise: with minibatches (the default
@@ -46,4 +53,25 @@ def test_sklearn_compatible_estimator(estimator, check):
     expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_compatible_sequence_estimator(estimator, check):
+    check(estimator)
+
+
+# The same reason for the ResNet, whose batch normalization (rather than
+# dropout) also depends on which samples share a minibatch.
+RESNET_SAMPLE_WEIGHT_REASON = (
+    "stochastic training: minibatch order and the batch-normalization statistics "
+    "of each minibatch differ between the weighted and the repeated data"
+)
+
+
+# A random-init ResNet-18 on the checks' tiny inputs (their (n, features)
+# arrays are one-row images, down to 1x1 after the stem): every stage trains.
+# Few epochs of large batches at a high rate keep the 69 checks to about a minute.
+@parametrize_with_checks(
+    [ResNetClassifier(weights=None, max_epochs=8, batch_size=128, lr=1e-2)],
+    expected_failed_checks=lambda estimator: {
+        "check_sample_weight_equivalence_on_dense_data": RESNET_SAMPLE_WEIGHT_REASON
+    },
+)
+def test_sklearn_compatible_resnet(estimator, check):
     check(estimator)

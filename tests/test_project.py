@@ -38,6 +38,8 @@ def test_public_api():
         "LSTMClassifier",
         "LSTMRegressor",
         "SequenceVectorizer",
+        "ResNetClassifier",
+        "ResNetRegressor",
         "__version__",
     }
     assert skneural.__version__

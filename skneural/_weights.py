@@ -1,0 +1,170 @@
+"""Pretrained weights: torchvision names and local checkpoints, loaded once per process.
+
+A search fits the same pretrained network many times (every fold of every
+candidate); the weights are read (or downloaded) once and the state dict kept
+in memory, so each fit only copies it into a freshly built network.
+
+Local files are loaded with ``torch.load(weights_only=True)``: a checkpoint
+holding anything but tensors and plain containers (a pickled model, or an
+object whose unpickling would run code) is refused without being executed.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torchvision
+
+# torchvision's convention for ImageNet weights (on pixels scaled to [0, 1]);
+# assumed for local checkpoints that carry no statistics of their own.
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+_CHECKPOINT_SUFFIXES = (".pth", ".pt", ".bin", ".ckpt", ".safetensors")
+
+# (kind, identity) -> PretrainedWeights; identity is (path, mtime, size) for files
+_CACHE: dict = {}
+
+
+@dataclass(frozen=True)
+class PretrainedWeights:
+    """A backbone state dict with the normalization its training used."""
+
+    state_dict: dict
+    mean: tuple
+    std: tuple
+    source: str
+
+
+def clear_cache() -> None:
+    """Forget the weights loaded so far (they are read again on next use)."""
+    _CACHE.clear()
+
+
+def is_weight_file(weights) -> bool:
+    """Whether ``weights`` names a local file rather than a torchvision weight name."""
+    if isinstance(weights, os.PathLike):
+        return True
+    text = str(weights)
+    return (
+        os.sep in text
+        or (os.altsep is not None and os.altsep in text)
+        or text.lower().endswith(_CHECKPOINT_SUFFIXES)
+        or Path(text).is_file()
+    )
+
+
+def load_weights(arch: str, weights) -> PretrainedWeights:
+    """The pretrained weights ``weights`` of ``arch``, from the per-process cache if there."""
+    if is_weight_file(weights):
+        path = Path(weights).expanduser()
+        if not path.is_file():
+            raise ValueError(f"weights={str(weights)!r}: no such file.")
+        path = path.resolve()
+        stat = path.stat()
+        key = ("file", str(path), stat.st_mtime_ns, stat.st_size)
+        if key not in _CACHE:
+            _CACHE[key] = _load_file(path)
+        return _CACHE[key]
+    key = ("torchvision", arch, str(weights))
+    if key not in _CACHE:
+        _CACHE[key] = _load_torchvision(arch, str(weights))
+    return _CACHE[key]
+
+
+def _load_torchvision(arch: str, name: str) -> PretrainedWeights:
+    enum = torchvision.models.get_model_weights(arch)
+    short = name.split(".", 1)[1] if name.startswith(enum.__name__ + ".") else name
+    try:
+        weights = enum[short]
+    except KeyError:
+        options = ["DEFAULT", *(member.name for member in enum)]
+        raise ValueError(
+            f"weights={name!r} is neither a file nor one of torchvision's weights for "
+            f"arch={arch!r}: {options}."
+        ) from None
+    try:
+        state_dict = weights.get_state_dict(progress=False, weights_only=True)
+    except OSError as exc:  # URLError, socket errors: no network, and not in the cache
+        file_name = Path(weights.url).name
+        hub = Path(torch.hub.get_dir()) / "checkpoints" / file_name
+        raise OSError(
+            f"Could not download the torchvision weights {enum.__name__}.{weights.name} "
+            f"({weights.url}): {exc}. There seems to be no network, and the file is not "
+            f"in torch's hub cache ({hub}). Download it where there is a network and either "
+            f"copy it to {hub}, or pass the file itself: weights='/path/to/{file_name}'."
+        ) from exc
+    transforms = weights.transforms()
+    return PretrainedWeights(
+        state_dict=state_dict,
+        mean=tuple(transforms.mean),
+        std=tuple(transforms.std),
+        source=f"{enum.__name__}.{weights.name}",
+    )
+
+
+def _load_file(path: Path) -> PretrainedWeights:
+    if path.suffix == ".safetensors":
+        try:
+            from safetensors.torch import load_file
+        except ImportError:
+            raise ImportError(
+                f"weights={str(path)!r} is a safetensors file; reading it needs the "
+                "safetensors package: pip install safetensors."
+            ) from None
+        checkpoint = load_file(str(path), device="cpu")
+    else:
+        try:
+            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError as exc:
+            raise ValueError(
+                f"weights={str(path)!r} is not a plain checkpoint of tensors: it holds objects "
+                "that would run code when unpickled, and was refused without loading them "
+                "(skneural reads checkpoints with torch.load(weights_only=True)). Save "
+                f"model.state_dict() instead of the model. torch said: {exc}"
+            ) from None
+        except (RuntimeError, EOFError, OSError) as exc:
+            raise ValueError(
+                f"weights={str(path)!r} could not be read as a PyTorch checkpoint: {exc}"
+            ) from None
+    state_dict, mean, std = _unwrap(checkpoint, path)
+    return PretrainedWeights(state_dict=state_dict, mean=mean, std=std, source=str(path))
+
+
+def _unwrap(checkpoint, path):
+    """The backbone's state dict (torchvision key names) and normalization in a checkpoint.
+
+    Takes a plain state dict or one wrapped as ``{"state_dict": ...}``,
+    ``{"model": ...}`` or ``{"model_state_dict": ...}``, with keys possibly
+    prefixed (``module.``, ``backbone.``, ...). A wrapper may hold ``"mean"``
+    and ``"std"`` (per channel, for pixels in [0, 1]); otherwise ImageNet's
+    are assumed, as for torchvision's weights.
+    """
+    mean, std = IMAGENET_MEAN, IMAGENET_STD
+    if not isinstance(checkpoint, dict):
+        raise ValueError(
+            f"weights={str(path)!r} holds a {type(checkpoint).__name__}, not a state dict."
+        )
+    for wrapper in ("state_dict", "model_state_dict", "model"):
+        if isinstance(checkpoint.get(wrapper), dict):
+            if "mean" in checkpoint and "std" in checkpoint:
+                mean = tuple(float(v) for v in torch.as_tensor(checkpoint["mean"]).flatten())
+                std = tuple(float(v) for v in torch.as_tensor(checkpoint["std"]).flatten())
+            checkpoint = checkpoint[wrapper]
+            break
+    tensors = {k: v for k, v in checkpoint.items() if isinstance(v, torch.Tensor)}
+    anchors = [k for k in tensors if k.endswith("conv1.weight") and "layer" not in k]
+    if not anchors:
+        raise ValueError(
+            f"weights={str(path)!r} is not a ResNet state dict: it has no 'conv1.weight' "
+            f"entry (keys: {sorted(checkpoint)[:5]}...)."
+        )
+    prefix = min(anchors, key=len)[: -len("conv1.weight")]
+    state_dict = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+    if len(mean) == 1:
+        mean, std = mean * 3, std * 3
+    return state_dict, mean, std
