@@ -1,8 +1,9 @@
 """skneural: PyTorch networks as genuine scikit-learn estimators.
 
-CNN estimators for images, built on skorch, that drop into ``Pipeline``,
-``cross_val_score`` and every scikit-learn search, and train on CUDA when it
-is there.
+CNN estimators for images, LSTM estimators for text and sequences, and
+pretrained-ResNet transfer learning, built on skorch, that drop into
+``Pipeline``, ``cross_val_score`` and every scikit-learn search, and train on
+CUDA when it is there.
 """
 
 from skneural._cnn import CNNClassifier, CNNRegressor

@@ -112,6 +112,9 @@ n_features_in_ : int
     Number of values per input sample.
 feature_names_in_ : ndarray of shape (n_features_in_,)
     Names of the features, when ``X`` was a DataFrame with string column names.
+%(history)s
+""",
+    "history": """
 history_ : list of dict
     One record per epoch: ``epoch``, ``train_loss``, ``lr``, ``duration``
     (seconds) and, with early stopping, ``valid_loss`` and ``valid_score``.

@@ -380,17 +380,7 @@ _FITTED = """
         input.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the columns, when ``X`` was a DataFrame with string column names.
-    history_ : list of dict
-        One record per epoch: ``epoch``, ``train_loss``, ``lr``, ``duration``
-        (seconds) and, with early stopping, ``valid_loss`` and ``valid_score``.
-    n_iter_ : int
-        Number of epochs run (over all fits, with ``warm_start``).
-    loss_curve_ : list of float
-        Training loss of each epoch.
-    best_validation_score_ : float
-        Best validation score, whose weights were kept. Only with early stopping.
-    validation_scores_ : list of float
-        Validation score of each epoch. Only with early stopping.
+    %(history)s
 """
 
 

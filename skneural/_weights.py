@@ -114,7 +114,7 @@ def _load_file(path: Path) -> PretrainedWeights:
         except ImportError:
             raise ImportError(
                 f"weights={str(path)!r} is a safetensors file; reading it needs the "
-                "safetensors package: pip install safetensors."
+                "safetensors package: pip install 'skneural[safetensors]'."
             ) from None
         checkpoint = load_file(str(path), device="cpu")
     else:
