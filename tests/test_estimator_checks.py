@@ -1,4 +1,7 @@
-"""scikit-learn's own estimator checks, on the estimators as constructed by default."""
+"""scikit-learn's own estimator checks.
+
+The CNNs as constructed by default; the LSTMs and the ResNet at small sizes.
+"""
 
 import pytest
 from conftest import SMALL_LSTM

@@ -461,7 +461,25 @@ def test_warm_start_applies_a_changed_loss_and_optimizer(digits):
     clf.set_params(optimizer="sgd", momentum=0.5).fit(X, y)
     assert type(clf.net_.optimizer_) is torch.optim.SGD
     assert clf.net_.optimizer_.param_groups[0]["momentum"] == 0.5
+    assert not clf.net_.optimizer_.defaults.get("fused")  # only Adam/AdamW are fused
     assert clf.n_iter_ == 3 * TINY["max_epochs"]
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw"])
+def test_adam_uses_the_fused_kernel(digits, name, monkeypatch):
+    import skneural._base
+
+    if "cpu" not in skneural._base.FUSED_DEVICES:
+        pytest.skip("this torch has no fused Adam on the CPU")
+    X, y = digits
+    params = dict(optimizer=name, weight_decay=1e-3, device="cpu", random_state=0, **TINY)
+    fused = CNNClassifier(**params).fit(X, y)
+    assert fused.net_.optimizer_.defaults["fused"] is True
+    monkeypatch.setattr(skneural._base, "FUSED_DEVICES", ())
+    loop = CNNClassifier(**params).fit(X, y)
+    assert not loop.net_.optimizer_.defaults.get("fused")
+    # the same algorithm: the same model, to float32 rounding
+    assert_allclose(fused.predict_proba(X), loop.predict_proba(X), atol=1e-4)
 
 
 def test_warm_start_rejects_new_classes(digits):
