@@ -595,9 +595,10 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """Raw network outputs for X, as float32 numpy, shape (n_samples, n_outputs).
 
         Every batch goes through the network at the same shape (the last one
-        padded with copies of its first row): kernels pick their algorithm, and so their float
-        rounding, by shape, so a sample's prediction would otherwise depend on
-        what it was predicted with. At most one batch of extra work.
+        padded with copies of its first row): kernels pick their algorithm,
+        and so their float rounding, by shape, so a sample's prediction would
+        otherwise depend on what it was predicted with. At most one batch of
+        extra work.
         """
         check_is_fitted(self)
         X = self._prepare_X(X, reset=False)
