@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from skneural._base import weighted_moments
 from skneural._data import as_tensor
 from skneural._validation import check_shape_param, validate_samples
 from skneural.nn import Standardize
@@ -129,23 +130,19 @@ class ImageFiles:
     def channel_mean_std(self, sample_weight=None, index=None):
         """Weighted per-channel mean and std of the images ``index``, shaped ``(1, C, 1, 1)``.
 
-        Decoded in chunks, so memory stays bounded; a constant channel gets a
-        std of 1, as in :func:`skneural._base.weighted_mean_std`.
+        Each image is decoded once, in chunks, so memory stays bounded (see
+        :func:`skneural._base.weighted_moments`).
         """
         rows = np.arange(len(self)) if index is None else np.asarray(index)
         weights = np.ones(len(self)) if sample_weight is None else np.asarray(sample_weight, float)
-        total = np.zeros(self.channels)
-        total_sq = np.zeros(self.channels)
-        for start in range(0, len(rows), _STATS_CHUNK):
-            part = rows[start : start + _STATS_CHUNK]
-            x = self.take(torch.as_tensor(part)).numpy().astype(np.float64)
-            w = weights[part].reshape(-1, 1, 1, 1)
-            total += (x * w).sum(axis=(0, 2, 3))
-            total_sq += (x * x * w).sum(axis=(0, 2, 3))
-        count = weights[rows].sum() * prod(self.size)
-        mean = total / count
-        std = np.sqrt(np.maximum(total_sq / count - mean**2, 0.0))
-        std[std < 1e-6 * np.maximum(1.0, np.abs(mean))] = 1.0
+
+        def chunks():
+            for start in range(0, len(rows), _STATS_CHUNK):
+                part = rows[start : start + _STATS_CHUNK]
+                x = self.take(torch.as_tensor(part)).numpy().astype(np.float64)
+                yield x, weights[part].reshape(-1, 1, 1, 1)
+
+        mean, std = weighted_moments(chunks(), axis=1)
         return mean.reshape(1, -1, 1, 1), std.reshape(1, -1, 1, 1)
 
 

@@ -9,7 +9,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, validate_data
 
-from skneural._base import BaseNeuralClassifier, BaseNeuralRegressor
+from skneural._base import BaseNeuralClassifier, BaseNeuralRegressor, weighted_moments
 from skneural._data import as_tensor
 from skneural._docs import fill_doc
 from skneural._validation import _ndim
@@ -274,15 +274,7 @@ class _LSTMMixin:
                 real = np.arange(values.shape[1]) < X.lengths[part, None]
                 yield values, (real * weights[part, None])[:, :, None]
 
-        count = sum(w.sum() for _, w in chunks())
-        if count <= 0:
-            n_features = X.values.shape[2]
-            return np.zeros(n_features), np.ones(n_features)
-        mean = sum((values * w).sum(axis=(0, 1)) for values, w in chunks()) / count
-        var = sum((((values - mean) ** 2) * w).sum(axis=(0, 1)) for values, w in chunks()) / count
-        std = np.sqrt(var)
-        std[std < 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(mean))] = 1.0
-        return mean, std
+        return weighted_moments(chunks(), axis=2)
 
     def _build_network(self, n_outputs, mean=None, std=None):
         if self.input_type_ == "tokens":

@@ -154,3 +154,21 @@ def test_pad_rows_repeats_the_first_row():
     assert_array_equal(padded.numpy(), [[0, 1], [2, 3], [4, 5], [0, 1], [0, 1]])
     assert_array_equal(padded_lengths.numpy(), [3, 1, 2, 3, 3])
     assert pad_rows(X, 2) is X
+
+
+def test_weighted_moments_in_one_pass_match_numpy_with_masks_and_offsets():
+    from skneural._base import weighted_moments
+
+    rng = np.random.RandomState(0)
+    # far from 0 with a small spread: a naive one-pass sum of squares loses it
+    X = 1e6 + rng.rand(40, 7, 3)
+    mask = rng.rand(40, 7, 1) < 0.6
+    chunks = ((X[i : i + 9], mask[i : i + 9].astype(float)) for i in range(0, 40, 9))
+    mean, std = weighted_moments(chunks, axis=2)
+    real = X[np.broadcast_to(mask, X.shape)].reshape(-1, 3)
+    assert_allclose(mean, real.mean(axis=0), rtol=1e-12)
+    assert_allclose(std, real.std(axis=0), rtol=1e-6)
+    # a position that never counts gets mean 0 and std 1
+    mean, std = weighted_moments([(X[:5], np.zeros((5, 1, 1)))], axis=2)
+    assert_array_equal(mean, 0.0)
+    assert_array_equal(std, 1.0)
