@@ -620,7 +620,11 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     # prediction
 
     def _forward(self, X) -> np.ndarray:
-        """Raw network outputs for X, as float32 numpy, shape (n_samples, n_outputs).
+        """Raw network outputs for X, as float32 numpy, shape (n_samples, n_outputs)."""
+        return self._batched(X, lambda module, x: module(*x) if isinstance(x, tuple) else module(x))
+
+    def _batched(self, X, apply) -> np.ndarray:
+        """``apply(module, X_batch)`` over X in prediction batches, as float32 numpy.
 
         Every batch goes through the network at the same shape (the last one
         padded with copies of its first row): kernels pick their algorithm,
@@ -638,9 +642,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         with torch.inference_mode():
             for X_batch, _, _ in batches:
                 n = n_rows(X_batch)
-                X_batch = pad_rows(X_batch, size)
-                out = module(*X_batch) if isinstance(X_batch, tuple) else module(X_batch)
-                outputs.append(out[:n].float().cpu())
+                outputs.append(apply(module, pad_rows(X_batch, size))[:n].float().cpu())
         return torch.cat(outputs).numpy()
 
     @property

@@ -8,8 +8,8 @@ from sklearn.utils._param_validation import Interval
 
 from skneural._base import BaseNeuralClassifier, BaseNeuralRegressor
 from skneural._docs import fill_doc
-from skneural._images import ImageInputMixin
-from skneural.nn import ConvNet, ImageAugmentation
+from skneural._images import AUGMENTATION_CONSTRAINTS, ImageInputMixin
+from skneural.nn import ConvNet
 
 
 class _CNNMixin(ImageInputMixin):
@@ -24,11 +24,7 @@ class _CNNMixin(ImageInputMixin):
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
-        "rotation": [Interval(Real, 0, 180, closed="both")],
-        "shift": [Interval(Real, 0, 1, closed="left")],
-        "zoom": [Interval(Real, 0, 1, closed="left")],
-        "horizontal_flip": ["boolean"],
-        "vertical_flip": ["boolean"],
+        **AUGMENTATION_CONSTRAINTS,
     }
 
     def _build_network(self, n_outputs):
@@ -44,16 +40,6 @@ class _CNNMixin(ImageInputMixin):
             dropout=self.dropout,
             batch_norm=self.batch_norm,
         )
-
-    def _batch_transform(self):
-        augment = ImageAugmentation(
-            rotation=self.rotation,
-            shift=self.shift,
-            zoom=self.zoom,
-            horizontal_flip=self.horizontal_flip,
-            vertical_flip=self.vertical_flip,
-        )
-        return augment if augment.active else None
 
 
 @fill_doc

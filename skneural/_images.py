@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import os
 from math import isqrt, prod
+from numbers import Real
 
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
+from sklearn.utils._param_validation import Interval
 
 from skneural._base import weighted_moments
 from skneural._data import as_tensor
 from skneural._validation import check_shape_param, validate_samples
-from skneural.nn import Standardize
+from skneural.nn import ImageAugmentation, Standardize
 
 # Pillow modes holding one channel of values; everything else is read as colour.
 _GRAY_MODES = {"1", "L", "LA", "La", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"}
@@ -163,6 +165,16 @@ def scan_image_files(paths) -> tuple[int, tuple[int, int]]:
     return channels, first_size
 
 
+# the train-time augmentation parameters of the image estimators
+AUGMENTATION_CONSTRAINTS: dict = {
+    "rotation": [Interval(Real, 0, 180, closed="both")],
+    "shift": [Interval(Real, 0, 1, closed="left")],
+    "zoom": [Interval(Real, 0, 1, closed="left")],
+    "horizontal_flip": ["boolean"],
+    "vertical_flip": ["boolean"],
+}
+
+
 class ImageInputMixin:
     """Image input for an estimator: image arrays of several layouts, or image files.
 
@@ -238,6 +250,17 @@ class ImageInputMixin:
                 f"of shape {shape} (channels, height, width)."
             )
         return shape
+
+    def _batch_transform(self):
+        """Train-time augmentation from the ``rotation`` ... ``vertical_flip`` parameters."""
+        augment = ImageAugmentation(
+            rotation=self.rotation,
+            shift=self.shift,
+            zoom=self.zoom,
+            horizontal_flip=self.horizontal_flip,
+            vertical_flip=self.vertical_flip,
+        )
+        return augment if augment.active else None
 
     def _standardizer(self, X, sample_weight, train_index):
         if isinstance(X, ImageFiles):

@@ -5,18 +5,16 @@ from __future__ import annotations
 import os
 from numbers import Integral, Real
 
-import torch
 from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from skneural._base import BaseNeuralClassifier, BaseNeuralRegressor
-from skneural._data import BatchIterator, TensorData, n_rows, pad_rows
+from skneural._data import n_rows
 from skneural._docs import fill_doc
-from skneural._images import ImageInputMixin
+from skneural._images import AUGMENTATION_CONSTRAINTS, ImageInputMixin
 from skneural._validation import check_shape_param
 from skneural._weights import load_weights
-from skneural.nn import ImageAugmentation, ResNetNet
+from skneural.nn import ResNetNet
 from skneural.nn._resnet import RESNET_ARCHS, check_backbone_state
 
 # ``trainable_layers=None``: everything trains from random weights, the last
@@ -57,11 +55,7 @@ class _ResNetMixin(ImageInputMixin):
         "backbone_lr_factor": [Interval(Real, 0, None, closed="neither")],
         "input_size": [tuple, list, None],
         "image_shape": [tuple, list, None],
-        "rotation": [Interval(Real, 0, 180, closed="both")],
-        "shift": [Interval(Real, 0, 1, closed="left")],
-        "zoom": [Interval(Real, 0, 1, closed="left")],
-        "horizontal_flip": ["boolean"],
-        "vertical_flip": ["boolean"],
+        **AUGMENTATION_CONSTRAINTS,
     }
     _files_size_param = "input_size"
 
@@ -126,16 +120,6 @@ class _ResNetMixin(ImageInputMixin):
             return self.backbone_lr_factor
         return 1.0
 
-    def _batch_transform(self):
-        augment = ImageAugmentation(
-            rotation=self.rotation,
-            shift=self.shift,
-            zoom=self.zoom,
-            horizontal_flip=self.horizontal_flip,
-            vertical_flip=self.vertical_flip,
-        )
-        return augment if augment.active else None
-
     def fit_transform(self, X, y, sample_weight=None):
         """Fit the network, then return the backbone's pooled features of X.
 
@@ -174,20 +158,13 @@ class _ResNetMixin(ImageInputMixin):
             The globally average-pooled output of the last residual stage:
             512 features for resnet18 and resnet34, 2048 for the others.
         """
-        check_is_fitted(self)
-        X = self._prepare_X(X, reset=False)
-        module = self.net_.module_
-        module.eval()
-        size = self.batch_size
-        features = []
-        with torch.inference_mode():
-            for X_batch, _, _ in BatchIterator(TensorData(X), size, device=self.net_.device):
-                n = n_rows(X_batch)
-                x = pad_rows(X_batch, size)
-                if hasattr(module, "standardize"):
-                    x = module.standardize(x)
-                features.append(module.network.features(x)[:n].float().cpu())
-        return torch.cat(features).numpy()
+
+        def features(module, x):
+            if hasattr(module, "standardize"):
+                x = module.standardize(x)
+            return module.network.features(x)
+
+        return self._batched(X, features)
 
 
 _PARAMETERS_DOC = """
