@@ -6,29 +6,111 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from skneural._base import BaseNeuralClassifier, BaseNeuralRegressor
-from skneural._docs import fill_doc
-from skneural._images import AUGMENTATION_CONSTRAINTS, ImageInputMixin
+from skneural._core._docs import FITTED
+from skneural._core._estimator import fitted
+from skneural._core._params import Param, declare
+from skneural._core._supervised import (
+    CLASS_WEIGHT,
+    CLASSIFIER_LOSS,
+    REGRESSOR_LOSS,
+    NeuralClassifier,
+    NeuralRegressor,
+)
+from skneural._core._training import RUNTIME, TRAINING
+from skneural._inputs._images import AUGMENTATION, IMAGE_SHAPE, image_input
 from skneural.nn import ConvNet
 
+_positive = [Interval(Integral, 1, None, closed="left")]
 
-class _CNNMixin(ImageInputMixin):
+CNN = (
+    IMAGE_SHAPE,
+    Param(
+        "image_size",
+        None,
+        [tuple, list, None],
+        "tuple of int or None",
+        """``(height, width)`` to which image files are resized when X is a list
+        of file paths; None for the size of the first file. Arrays are not
+        resized.""",
+    ),
+    Param(
+        "n_conv_layers",
+        2,
+        _positive,
+        "int",
+        "Number of convolution blocks (conv -> [batch norm] -> ReLU -> max pool).",
+    ),
+    Param(
+        "n_filters",
+        32,
+        _positive,
+        "int",
+        "Filters of the first block; each further block doubles them.",
+    ),
+    Param(
+        "kernel_size",
+        3,
+        _positive,
+        "int",
+        "Side of the square convolution kernels (``same`` padding).",
+    ),
+    Param(
+        "hidden_units", 128, _positive, "int", "Units of the dense layer after the convolutions."
+    ),
+    Param(
+        "dropout",
+        0.2,
+        [Interval(Real, 0, 1, closed="left")],
+        "float",
+        "Dropout probability after the dense layer.",
+    ),
+    Param(
+        "batch_norm",
+        False,
+        ["boolean"],
+        "bool",
+        "Whether to add batch normalization after each convolution.",
+    ),
+    *AUGMENTATION,
+)
+
+_FITTED = (
+    """
+image_shape_ : tuple of int
+    ``(channels, height, width)`` of the images the network takes.
+"""
+    + FITTED
+)
+
+_NOTES = """
+X may be ``(n, height, width)``, ``(n, channels, height, width)`` or flat
+``(n, features)`` (see ``image_shape``), of any numeric dtype; ``uint8``
+images are kept as such in memory and converted to float per batch on the
+device. Augmentation is drawn per image, on the batch, only in training.
+
+X may also be a list or array of image file paths (``str`` or
+``pathlib.Path``; JPEG, PNG and whatever else Pillow reads). The files
+are decoded per batch, so memory is bounded by the batch, not the
+dataset; they get one channel if every training image is grayscale, else
+three (RGB; palette images converted, alpha dropped), and are resized to
+``image_size``. Files decode to 8-bit pixels, as ``uint8`` arrays hold
+them: a model fitted on files predicts on files or on ``uint8`` arrays of
+its ``image_shape_`` alike, and the other way round. With
+``normalize=True`` the channel statistics are computed from all training
+images, decoded in chunks.
+"""
+
+
+class _CNN:
     """Image input (arrays or files), augmentation and the ConvNet, for both tasks."""
 
-    _cnn_parameter_constraints: dict = {
-        "image_shape": [tuple, list, None],
-        "image_size": [tuple, list, None],
-        "n_conv_layers": [Interval(Integral, 1, None, closed="left")],
-        "n_filters": [Interval(Integral, 1, None, closed="left")],
-        "kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "hidden_units": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
-        **AUGMENTATION_CONSTRAINTS,
-    }
+    image_shape_ = fitted("input_", "image_shape_", "(channels, height, width) of the images.")
 
-    def _build_network(self, n_outputs):
-        channels, height, width = self.image_shape_
+    def _input_adapter(self):
+        return image_input(self, "image_size")
+
+    def _build_network(self, input_, n_outputs):
+        channels, height, width = input_.image_shape_
         return ConvNet(
             channels,
             n_outputs,
@@ -42,8 +124,8 @@ class _CNNMixin(ImageInputMixin):
         )
 
 
-@fill_doc
-class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
+@declare((*CNN, CLASSIFIER_LOSS, *TRAINING, CLASS_WEIGHT, *RUNTIME), fitted=_FITTED, notes=_NOTES)
+class CNNClassifier(_CNN, NeuralClassifier):
     """Convolutional neural network classifier for images.
 
     A scikit-learn classifier training a PyTorch :class:`~skneural.nn.ConvNet`
@@ -55,49 +137,12 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
 
     Parameters
     ----------
-    image_shape : tuple of int or None, default=None
-        ``(height, width)`` or ``(channels, height, width)`` of the images when
-        X is flat, of shape ``(n_samples, n_features)``. If None, a flat X
-        whose length is a perfect square is read as a one-channel square image
-        (so scikit-learn's digits, ``(n, 64)``, are 8x8 images), and any other
-        length as a one-row image.
-    image_size : tuple of int or None, default=None
-        ``(height, width)`` to which image files are resized when X is a list
-        of file paths; None for the size of the first file. Arrays are not
-        resized.
-    n_conv_layers : int, default=2
-        Number of convolution blocks (conv -> [batch norm] -> ReLU -> max pool).
-    n_filters : int, default=32
-        Filters of the first block; each further block doubles them.
-    kernel_size : int, default=3
-        Side of the square convolution kernels (``same`` padding).
-    hidden_units : int, default=128
-        Units of the dense layer after the convolutions.
-    dropout : float, default=0.2
-        Dropout probability after the dense layer.
-    batch_norm : bool, default=False
-        Whether to add batch normalization after each convolution.
-    rotation : float, default=0.0
-        Train-time augmentation: largest random rotation, in degrees.
-    shift : float, default=0.0
-        Train-time augmentation: largest random shift, as a fraction of the
-        image's height and width.
-    zoom : float, default=0.0
-        Train-time augmentation: largest random zoom, relative.
-    horizontal_flip : bool, default=False
-        Train-time augmentation: flip each image left-right with probability 1/2.
-    vertical_flip : bool, default=False
-        Train-time augmentation: flip each image upside down with probability 1/2.
-    %(classifier_loss)s
-    %(training)s
-    %(class_weight)s
+    %(parameters)s
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    image_shape_ : tuple of int
-        ``(channels, height, width)`` of the images the network takes.
     %(fitted)s
 
     See Also
@@ -107,21 +152,7 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
 
     Notes
     -----
-    X may be ``(n, height, width)``, ``(n, channels, height, width)`` or flat
-    ``(n, features)`` (see ``image_shape``), of any numeric dtype; ``uint8``
-    images are kept as such in memory and converted to float per batch on the
-    device. Augmentation is drawn per image, on the batch, only in training.
-
-    X may also be a list or array of image file paths (``str`` or
-    ``pathlib.Path``; JPEG, PNG and whatever else Pillow reads). The files
-    are decoded per batch, so memory is bounded by the batch, not the
-    dataset; they get one channel if every training image is grayscale, else
-    three (RGB; palette images converted, alpha dropped), and are resized to
-    ``image_size``. Files decode to 8-bit pixels, as ``uint8`` arrays hold
-    them: a model fitted on files predicts on files or on ``uint8`` arrays of
-    its ``image_shape_`` alike, and the other way round. With
-    ``normalize=True`` the channel statistics are computed from all training
-    images, decoded in chunks.
+    %(notes)s
 
     Examples
     --------
@@ -137,93 +168,9 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
     True
     """
 
-    _parameter_constraints: dict = {
-        **BaseNeuralClassifier._parameter_constraints,
-        **_CNNMixin._cnn_parameter_constraints,
-    }
 
-    def __init__(
-        self,
-        *,
-        image_shape=None,
-        image_size=None,
-        n_conv_layers=2,
-        n_filters=32,
-        kernel_size=3,
-        hidden_units=128,
-        dropout=0.2,
-        batch_norm=False,
-        rotation=0.0,
-        shift=0.0,
-        zoom=0.0,
-        horizontal_flip=False,
-        vertical_flip=False,
-        loss="cross_entropy",
-        optimizer="adam",
-        lr=2e-3,
-        momentum=0.9,
-        weight_decay=0.0,
-        batch_size=64,
-        max_epochs="auto",
-        lr_schedule="cosine",
-        lr_decay=0.1,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=5,
-        tol=1e-4,
-        scoring=None,
-        clip_grad_norm=None,
-        normalize=True,
-        class_weight=None,
-        random_state=None,
-        device="auto",
-        verbose=0,
-        warm_start=False,
-        tensorboard_dir=None,
-        callbacks=None,
-    ):
-        self.image_shape = image_shape
-        self.image_size = image_size
-        self.n_conv_layers = n_conv_layers
-        self.n_filters = n_filters
-        self.kernel_size = kernel_size
-        self.hidden_units = hidden_units
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.rotation = rotation
-        self.shift = shift
-        self.zoom = zoom
-        self.horizontal_flip = horizontal_flip
-        self.vertical_flip = vertical_flip
-        self.class_weight = class_weight
-        super().__init__(
-            loss=loss,
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            batch_size=batch_size,
-            max_epochs=max_epochs,
-            lr_schedule=lr_schedule,
-            lr_decay=lr_decay,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            scoring=scoring,
-            clip_grad_norm=clip_grad_norm,
-            normalize=normalize,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-            warm_start=warm_start,
-            tensorboard_dir=tensorboard_dir,
-            callbacks=callbacks,
-        )
-
-
-@fill_doc
-class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
+@declare((*CNN, REGRESSOR_LOSS, *TRAINING, *RUNTIME), fitted=_FITTED, notes=_NOTES)
+class CNNRegressor(_CNN, NeuralRegressor):
     """Convolutional neural network regressor for images.
 
     The network of :class:`CNNClassifier` with one linear output per target.
@@ -233,50 +180,21 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
 
     Parameters
     ----------
-    image_shape : tuple of int or None, default=None
-        ``(height, width)`` or ``(channels, height, width)`` of the images when
-        X is flat. If None, a flat X whose length is a perfect square is read
-        as a one-channel square image, any other length as a one-row image.
-    image_size : tuple of int or None, default=None
-        ``(height, width)`` to which image files are resized when X is a list
-        of file paths; None for the size of the first file.
-    n_conv_layers : int, default=2
-        Number of convolution blocks (conv -> [batch norm] -> ReLU -> max pool).
-    n_filters : int, default=32
-        Filters of the first block; each further block doubles them.
-    kernel_size : int, default=3
-        Side of the square convolution kernels (``same`` padding).
-    hidden_units : int, default=128
-        Units of the dense layer after the convolutions.
-    dropout : float, default=0.2
-        Dropout probability after the dense layer.
-    batch_norm : bool, default=False
-        Whether to add batch normalization after each convolution.
-    rotation : float, default=0.0
-        Train-time augmentation: largest random rotation, in degrees.
-    shift : float, default=0.0
-        Train-time augmentation: largest random shift, as a fraction of the
-        image's height and width.
-    zoom : float, default=0.0
-        Train-time augmentation: largest random zoom, relative.
-    horizontal_flip : bool, default=False
-        Train-time augmentation: flip each image left-right with probability 1/2.
-    vertical_flip : bool, default=False
-        Train-time augmentation: flip each image upside down with probability 1/2.
-    %(regressor_loss)s
-    %(training)s
+    %(parameters)s
 
     Attributes
     ----------
     n_outputs_ : int
         Number of targets.
-    image_shape_ : tuple of int
-        ``(channels, height, width)`` of the images the network takes.
     %(fitted)s
 
     See Also
     --------
     CNNClassifier : The same network for classification.
+
+    Notes
+    -----
+    %(notes)s
 
     Examples
     --------
@@ -291,85 +209,3 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
     >>> reg.score(X, y) > 0.5
     True
     """
-
-    _parameter_constraints: dict = {
-        **BaseNeuralRegressor._parameter_constraints,
-        **_CNNMixin._cnn_parameter_constraints,
-    }
-
-    def __init__(
-        self,
-        *,
-        image_shape=None,
-        image_size=None,
-        n_conv_layers=2,
-        n_filters=32,
-        kernel_size=3,
-        hidden_units=128,
-        dropout=0.2,
-        batch_norm=False,
-        rotation=0.0,
-        shift=0.0,
-        zoom=0.0,
-        horizontal_flip=False,
-        vertical_flip=False,
-        loss="mse",
-        optimizer="adam",
-        lr=2e-3,
-        momentum=0.9,
-        weight_decay=0.0,
-        batch_size=64,
-        max_epochs="auto",
-        lr_schedule="cosine",
-        lr_decay=0.1,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=5,
-        tol=1e-4,
-        scoring=None,
-        clip_grad_norm=None,
-        normalize=True,
-        random_state=None,
-        device="auto",
-        verbose=0,
-        warm_start=False,
-        tensorboard_dir=None,
-        callbacks=None,
-    ):
-        self.image_shape = image_shape
-        self.image_size = image_size
-        self.n_conv_layers = n_conv_layers
-        self.n_filters = n_filters
-        self.kernel_size = kernel_size
-        self.hidden_units = hidden_units
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.rotation = rotation
-        self.shift = shift
-        self.zoom = zoom
-        self.horizontal_flip = horizontal_flip
-        self.vertical_flip = vertical_flip
-        super().__init__(
-            loss=loss,
-            optimizer=optimizer,
-            lr=lr,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            batch_size=batch_size,
-            max_epochs=max_epochs,
-            lr_schedule=lr_schedule,
-            lr_decay=lr_decay,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            scoring=scoring,
-            clip_grad_norm=clip_grad_norm,
-            normalize=normalize,
-            random_state=random_state,
-            device=device,
-            verbose=verbose,
-            warm_start=warm_start,
-            tensorboard_dir=tensorboard_dir,
-            callbacks=callbacks,
-        )

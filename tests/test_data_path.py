@@ -7,8 +7,8 @@ from conftest import TINY
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skneural import CNNClassifier
-from skneural._base import weighted_mean_std
-from skneural._data import BatchIterator, TensorData, as_tensor
+from skneural._core._data import BatchIterator, TensorData, as_tensor
+from skneural._core._stats import weighted_mean_std
 
 
 def test_batches_are_slices_in_order_without_shuffle():
@@ -147,7 +147,7 @@ def test_batch_sources_are_asked_for_one_batch_at_a_time():
 
 
 def test_pad_rows_repeats_the_first_row():
-    from skneural._data import pad_rows
+    from skneural._core._data import pad_rows
 
     X, lengths = torch.arange(6.0).view(3, 2), torch.tensor([3, 1, 2])
     padded, padded_lengths = pad_rows((X, lengths), 5)
@@ -157,7 +157,7 @@ def test_pad_rows_repeats_the_first_row():
 
 
 def test_weighted_moments_in_one_pass_match_numpy_with_masks_and_offsets():
-    from skneural._base import weighted_moments
+    from skneural._core._stats import weighted_moments
 
     rng = np.random.RandomState(0)
     # far from 0 with a small spread: a naive one-pass sum of squares loses it

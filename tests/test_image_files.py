@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image
 
 from skneural import CNNClassifier, CNNRegressor, ResNetClassifier
-from skneural._images import ImageFiles, is_image_paths, read_image
+from skneural._inputs._images import ImageFiles, is_image_paths, read_image
 
 
 def _save(array, path, mode=None, **kwargs):

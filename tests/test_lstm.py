@@ -74,8 +74,8 @@ def test_token_ids_input():
     assert clf.input_type_ == "tokens"
     assert clf.vocabulary_size_ == X.max() + 1
     assert clf.n_features_in_ == 7
-    assert isinstance(clf.module_, RecurrentNet)
-    assert clf.module_.embedding.num_embeddings == clf.vocabulary_size_
+    assert isinstance(clf.module_.network, RecurrentNet)
+    assert clf.module_.network.embedding.num_embeddings == clf.vocabulary_size_
     assert clf.predict(X).shape == (60,)
     given = LSTMClassifier(vocabulary_size=100, random_state=0, **SMALL).fit(X, y)
     assert given.vocabulary_size_ == 100
@@ -128,10 +128,10 @@ def test_numeric_steps_are_standardized_over_real_steps_only():
     X = [100 + 5 * rng.randn(rng.randint(1, 20), 2) for _ in range(80)]
     reg = LSTMRegressor(random_state=0, **SMALL).fit(X, rng.rand(80))
     steps = np.concatenate(X)
-    assert_allclose(reg.module_.mean.numpy(), steps.mean(axis=0), rtol=1e-5)
-    assert_allclose(reg.module_.std.numpy(), steps.std(axis=0), rtol=1e-4)
+    assert_allclose(reg.module_.standardize.mean.numpy(), steps.mean(axis=0), rtol=1e-5)
+    assert_allclose(reg.module_.standardize.std.numpy(), steps.std(axis=0), rtol=1e-4)
     raw = LSTMRegressor(normalize=False, random_state=0, **SMALL).fit(X, rng.rand(80))
-    assert raw.module_.mean is None
+    assert not hasattr(raw.module_, "standardize")
 
 
 def test_gradient_clipping_on_by_default():
@@ -152,11 +152,11 @@ def test_architecture_parameters():
     )
     rng = np.random.RandomState(0)
     net.set_params(max_epochs=1).fit(rng.randint(1, 9, size=(30, 5)), rng.randint(0, 2, 30))
-    module = net.module_
+    module = net.module_.network
     assert len(module.forward_lstms) == len(module.backward_lstms) == 2
     assert [lstm.input_size for lstm in module.backward_lstms] == [6, 24]
     assert {lstm.hidden_size for lstm in module.forward_lstms} == {12}
-    linears = [m for m in net.module_.head if isinstance(m, torch.nn.Linear)]
+    linears = [m for m in net.module_.network.head if isinstance(m, torch.nn.Linear)]
     assert [m.in_features for m in linears] == [24]  # no dense layer: straight to the output
 
 
@@ -340,10 +340,10 @@ def test_early_stopping_sample_weight_and_seeding_on_sequences():
     assert_array_equal(a.predict_proba(X), b.predict_proba(X))  # same seed, same model
     # warm start continues the same network on sequences of other lengths
     c = LSTMClassifier(warm_start=True, random_state=0, **SMALL).fit(X, y)
-    first = c.module_.head[-1].weight.detach().clone()
+    first = c.module_.network.head[-1].weight.detach().clone()
     c.fit(X[::-1], y[::-1])
     assert c.n_iter_ == 2 * SMALL["max_epochs"]
-    assert not torch.equal(first, c.module_.head[-1].weight)
+    assert not torch.equal(first, c.module_.network.head[-1].weight)
 
 
 @pytest.mark.parametrize("Estimator", [LSTMClassifier, LSTMRegressor])
@@ -396,7 +396,7 @@ def test_pipeline_grid_search_over_both_steps():
     assert len(search.cv_results_["params"]) == 4
     best = search.best_estimator_
     assert best.named_steps["sequencevectorizer"].max_len in (4, 12)
-    assert best.named_steps["lstmclassifier"].module_.forward_lstms[0].hidden_size in (4, 8)
+    assert best.named_steps["lstmclassifier"].module_.network.forward_lstms[0].hidden_size in (4, 8)
 
 
 def test_pipeline_bayes_search_over_both_steps():

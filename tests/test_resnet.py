@@ -209,13 +209,15 @@ def test_checkpoint_mean_std_and_pixel_scale(checkpoint, tmp_path):
     torch.save({"state_dict": state, "mean": [0.1307], "std": [0.3081]}, path)
     X, y = _images(channels=1)
     clf = ResNetClassifier(weights=path, trainable_layers=0, **FAST).fit(X, y)
-    network = clf.module_.network
-    assert_allclose(network.mean.flatten(), [0.1307] * 3, rtol=1e-6)
-    assert network.pixel_scale == 255.0  # uint8 pixels are read as 0-255
+    # the checkpoint's statistics, for pixels in [0, 1], in module_.standardize
+    standardize = clf.module_.standardize
+    # uint8 pixels are read as 0-255: the statistics are scaled to that range
+    assert_allclose(standardize.mean.flatten(), [0.1307 * 255] * 3, rtol=1e-6)
+    assert_allclose(standardize.std.flatten(), [0.3081 * 255] * 3, rtol=1e-6)
     # float pixels are read as [0, 1]: the same images scaled give the same model
     clf_float = ResNetClassifier(weights=path, trainable_layers=0, **FAST)
     clf_float.fit(X.astype(np.float32) / 255, y)
-    assert clf_float.module_.network.pixel_scale == 1.0
+    assert_allclose(clf_float.module_.standardize.mean.flatten(), [0.1307] * 3, rtol=1e-6)
     assert_allclose(
         clf_float.predict_proba(X.astype(np.float32) / 255), clf.predict_proba(X), atol=1e-5
     )
@@ -256,8 +258,9 @@ def test_torchvision_name_loads_from_the_hub_cache_offline(checkpoint, monkeypat
     X, y = _images()
     clf = ResNetClassifier(weights="IMAGENET1K_V1", trainable_layers=0, **FAST).fit(X, y)
     assert torch.equal(_backbone(clf)["layer2.0.conv1.weight"], state["layer2.0.conv1.weight"])
-    assert_allclose(clf.module_.network.std.flatten(), [0.229, 0.224, 0.225], rtol=1e-6)
-    assert not hasattr(clf.module_, "standardize")  # the weights' statistics, not the data's
+    # the weights' statistics (for [0, 1] pixels, scaled to uint8's 0-255), not the data's
+    std = clf.module_.standardize.std.flatten()
+    assert_allclose(std, np.array([0.229, 0.224, 0.225]) * 255, rtol=1e-6)
 
 
 def test_safetensors_checkpoint(checkpoint, tmp_path):

@@ -13,6 +13,7 @@ from sklearn.metrics import recall_score
 from skorch.callbacks import Callback
 
 from skneural import CNNClassifier, CNNRegressor
+from skneural._core._training import n_epochs
 
 
 def state_dict(estimator):
@@ -149,7 +150,7 @@ def test_regression_losses(loss):
     [(60_000, 64, 12), (1_437, 64, 27), (400, 32, 47), (200, 64, 100), (2, 64, 100)],
 )
 def test_auto_epochs_give_small_data_enough_steps(n_samples, batch_size, epochs):
-    assert CNNClassifier(batch_size=batch_size)._n_epochs(n_samples) == epochs
+    assert n_epochs("auto", n_samples, batch_size) == epochs
 
 
 def test_auto_and_fixed_epochs_in_fit(digits):
@@ -331,7 +332,7 @@ def test_regressor_validation_score_is_in_target_units():
     reg = CNNRegressor(
         early_stopping=True, scoring="neg_mean_squared_error", dropout=0.0, random_state=0, **TINY
     ).fit(X, y)
-    scale = reg._target_scale.item()
+    scale = reg.task_.scale_.item()
     for row in reg.history_:
         assert row["valid_score"] == pytest.approx(-row["valid_loss"] * scale**2, rel=1e-4)
 
@@ -467,15 +468,15 @@ def test_warm_start_applies_a_changed_loss_and_optimizer(digits):
 
 @pytest.mark.parametrize("name", ["adam", "adamw"])
 def test_adam_uses_the_fused_kernel(digits, name, monkeypatch):
-    import skneural._base
+    import skneural._core._training
 
-    if "cpu" not in skneural._base.FUSED_DEVICES:
+    if "cpu" not in skneural._core._training.FUSED_DEVICES:
         pytest.skip("this torch has no fused Adam on the CPU")
     X, y = digits
     params = dict(optimizer=name, weight_decay=1e-3, device="cpu", random_state=0, **TINY)
     fused = CNNClassifier(**params).fit(X, y)
     assert fused.net_.optimizer_.defaults["fused"] is True
-    monkeypatch.setattr(skneural._base, "FUSED_DEVICES", ())
+    monkeypatch.setattr(skneural._core._training, "FUSED_DEVICES", ())
     loop = CNNClassifier(**params).fit(X, y)
     assert not loop.net_.optimizer_.defaults.get("fused")
     # the same algorithm: the same model, to float32 rounding

@@ -4,8 +4,15 @@ Every network returns raw outputs (logits for classification).
 """
 
 from skneural.nn._convnet import ConvNet
-from skneural.nn._layers import ImageAugmentation, Standardize
+from skneural.nn._layers import ImageAugmentation, Standardize, StandardizedNetwork
 from skneural.nn._recurrent import RecurrentNet
 from skneural.nn._resnet import ResNetNet
 
-__all__ = ["ConvNet", "ImageAugmentation", "RecurrentNet", "ResNetNet", "Standardize"]
+__all__ = [
+    "ConvNet",
+    "ImageAugmentation",
+    "RecurrentNet",
+    "ResNetNet",
+    "Standardize",
+    "StandardizedNetwork",
+]

@@ -30,6 +30,45 @@ class Standardize(nn.Module):
         return (x - self.mean) / self.std
 
 
+class StandardizedNetwork(nn.Module):
+    """``standardize`` (if given), then ``network``: every estimator's ``module_``.
+
+    The input statistics live in ``standardize`` (a :class:`Standardize`
+    learned from the training data), the architecture in ``network``, the
+    same way for every family, so a fitted ``module_`` takes raw inputs and
+    ``module_.network`` is the plain network. Extra arguments (e.g. the
+    lengths of padded sequences) go to the network unchanged.
+
+    Parameters
+    ----------
+    network : torch.nn.Module
+        The network, returning raw outputs.
+    standardize : torch.nn.Module or None, default=None
+        Applied to the (first) input first.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skneural.nn import Standardize, StandardizedNetwork
+    >>> module = StandardizedNetwork(
+    ...     torch.nn.Linear(2, 1), Standardize(torch.tensor([10.0, 0.0]), torch.tensor([2.0, 1.0]))
+    ... )
+    >>> [name for name, _ in module.named_children()]
+    ['standardize', 'network']
+    """
+
+    def __init__(self, network: nn.Module, standardize: nn.Module | None = None):
+        super().__init__()
+        if standardize is not None:
+            self.standardize = standardize
+        self.network = network
+
+    def forward(self, x, *args):
+        if hasattr(self, "standardize"):
+            x = self.standardize(x)
+        return self.network(x, *args)
+
+
 class ImageAugmentation(nn.Module):
     """Random train-time augmentation of a batch of images ``(N, C, H, W)``.
 

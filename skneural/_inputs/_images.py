@@ -1,6 +1,6 @@
 """Image input shared by the image estimators: arrays, and image files decoded per batch.
 
-X may be an array of images (see :class:`ImageInputMixin`) or a list or
+X may be an array of images (see :class:`ImageInput`) or a list or
 array of file paths (``str`` or ``pathlib.Path``). Files are opened once in
 ``fit``/``predict`` to read their headers (so a missing file or one that is
 not an image is reported, by name, before any tensor is built) and decoded
@@ -18,10 +18,13 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_array
 
-from skneural._base import weighted_moments
-from skneural._data import as_tensor
-from skneural._validation import check_shape_param, validate_samples
+from skneural._core._data import as_tensor
+from skneural._core._params import Param
+from skneural._core._stats import weighted_moments
+from skneural._inputs._base import InputAdapter, channel_standardizer
+from skneural._inputs._validation import _ndim, check_shape_param
 from skneural.nn import ImageAugmentation, Standardize
 
 # Pillow modes holding one channel of values; everything else is read as colour.
@@ -133,7 +136,7 @@ class ImageFiles:
         """Weighted per-channel mean and std of the images ``index``, shaped ``(1, C, 1, 1)``.
 
         Each image is decoded once, in chunks, so memory stays bounded (see
-        :func:`skneural._base.weighted_moments`).
+        :func:`skneural._core._stats.weighted_moments`).
         """
         rows = np.arange(len(self)) if index is None else np.asarray(index)
         weights = np.ones(len(self)) if sample_weight is None else np.asarray(sample_weight, float)
@@ -165,62 +168,162 @@ def scan_image_files(paths) -> tuple[int, tuple[int, int]]:
     return channels, first_size
 
 
-# the train-time augmentation parameters of the image estimators
-AUGMENTATION_CONSTRAINTS: dict = {
-    "rotation": [Interval(Real, 0, 180, closed="both")],
-    "shift": [Interval(Real, 0, 1, closed="left")],
-    "zoom": [Interval(Real, 0, 1, closed="left")],
-    "horizontal_flip": ["boolean"],
-    "vertical_flip": ["boolean"],
-}
+IMAGE_SHAPE = Param(
+    "image_shape",
+    None,
+    [tuple, list, None],
+    "tuple of int or None",
+    """``(height, width)`` or ``(channels, height, width)`` of the images when
+    X is flat, of shape ``(n_samples, n_features)``. If None, a flat X
+    whose length is a perfect square is read as a one-channel square image
+    (so scikit-learn's digits, ``(n, 64)``, are 8x8 images), and any other
+    length as a one-row image.""",
+)
+
+# train-time augmentation, drawn per image on the training batches
+AUGMENTATION = (
+    Param(
+        "rotation",
+        0.0,
+        [Interval(Real, 0, 180, closed="both")],
+        "float",
+        "Train-time augmentation: largest random rotation, in degrees.",
+    ),
+    Param(
+        "shift",
+        0.0,
+        [Interval(Real, 0, 1, closed="left")],
+        "float",
+        """Train-time augmentation: largest random shift, as a fraction of the
+        image's height and width.""",
+    ),
+    Param(
+        "zoom",
+        0.0,
+        [Interval(Real, 0, 1, closed="left")],
+        "float",
+        "Train-time augmentation: largest random zoom, relative.",
+    ),
+    Param(
+        "horizontal_flip",
+        False,
+        ["boolean"],
+        "bool",
+        "Train-time augmentation: flip each image left-right with probability 1/2.",
+    ),
+    Param(
+        "vertical_flip",
+        False,
+        ["boolean"],
+        "bool",
+        "Train-time augmentation: flip each image upside down with probability 1/2.",
+    ),
+)
 
 
-class ImageInputMixin:
-    """Image input for an estimator: image arrays of several layouts, or image files.
+def image_input(estimator, size_name: str) -> ImageInput:
+    """The image input of ``estimator``: its ``image_shape``, the size parameter
+    ``size_name`` for files, and its augmentation parameters."""
+    params = estimator.get_params(deep=False)
+    return ImageInput(
+        image_shape=estimator.image_shape,
+        size=params[size_name],
+        size_name=size_name,
+        augmentation={p.name: params[p.name] for p in AUGMENTATION},
+    )
 
-    Provides ``_prepare_X`` and a ``_standardizer`` for image files. The
-    estimator has an ``image_shape`` parameter (the image layout of a flat X)
-    and a parameter named by ``_files_size_param`` giving the size files are
-    resized to (None: the first image's size).
+
+class ImageInput(InputAdapter):
+    """Images as arrays of several layouts, or as image files decoded per batch.
+
+    Arrays may be ``(n, height, width)``, ``(n, channels, height, width)`` or
+    flat ``(n, features)``: a flat X is read with ``image_shape``, else a
+    perfect-square length as a one-channel square image and any other length
+    as a one-row image. Files are resized to ``size``.
+
+    Parameters
+    ----------
+    image_shape : tuple of int or None
+        ``(height, width)`` or ``(channels, height, width)`` of a flat X.
+    size : tuple of int or None
+        ``(height, width)`` image files are resized to; None for the first file's.
+    size_name : str
+        The estimator parameter ``size`` comes from, for messages.
+    augmentation : dict
+        Arguments of :class:`~skneural.nn.ImageAugmentation`, applied to
+        training batches.
+
+    Attributes
+    ----------
+    image_shape_ : tuple of int
+        ``(channels, height, width)`` of the images the network takes.
+    pixel_range_ : float
+        255 for ``uint8`` arrays and image files, else 1.
+    sample_shape_ : tuple of int
+        The per-sample shape of the training X (for later checks).
+    n_features_in_ : int
+        Values per image.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame X.
     """
 
-    # the parameter giving the ``(height, width)`` image files are resized to
-    # (None: the first file's size)
-    _files_size_param = "image_size"
+    def __init__(self, image_shape=None, size=None, size_name="image_size", augmentation=None):
+        self.image_shape = image_shape
+        self.size = size
+        self.size_name = size_name
+        self.augmentation_params = dict(augmentation or {})
 
-    def _prepare_X(self, X, *, reset):
+    def fit_transform(self, X, estimator):
         if is_image_paths(X):
-            return self._prepare_image_files(X, reset=reset)
-        X = validate_samples(
-            self,
-            X,
-            reset=reset,
-            dtype=[np.float32, np.uint8],
-            max_ndim=4,
-            accepted_shapes=None if reset else self._image_layouts(),
-        )
-        if reset:
-            self.image_shape_ = self._infer_image_shape(X.shape[1:])
-            self._pixel_range = 255.0 if X.dtype == np.uint8 else 1.0
+            paths = _paths(X)
+            channels, first_size = scan_image_files(paths)
+            size = (
+                first_size
+                if self.size is None
+                else check_shape_param(self.size, self.size_name, (2,))
+            )
+            self.image_shape_ = (channels, *size)
+            self.sample_shape_ = self.image_shape_
+            self.n_features_in_ = prod(self.image_shape_)
+            self.pixel_range_ = 255.0
+            return ImageFiles(paths, channels, size)
+        X = self._arrays(X, estimator, reset=True)
+        self.sample_shape_ = X.shape[1:]
+        self.image_shape_ = self._infer_image_shape(X.shape[1:])
+        self.pixel_range_ = 255.0 if X.dtype == np.uint8 else 1.0
         return X.reshape((len(X), *self.image_shape_))
 
-    def _prepare_image_files(self, X, *, reset):
-        paths = list(X.to_numpy() if hasattr(X, "to_numpy") else X)
-        channels, first_size = scan_image_files(paths)
-        if reset:
-            name = self._files_size_param
-            size = getattr(self, name)
-            size = first_size if size is None else check_shape_param(size, name, (2,))
-            self.image_shape_ = (channels, *size)
-            self.n_features_in_ = prod(self.image_shape_)
-            self._sample_shape = self.image_shape_
-            self._pixel_range = 255.0
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-        channels, height, width = self.image_shape_
-        return ImageFiles(paths, channels, (height, width))
+    def transform(self, X, estimator):
+        if is_image_paths(X):
+            paths = _paths(X)
+            scan_image_files(paths)  # every file exists and is an image
+            channels, height, width = self.image_shape_
+            return ImageFiles(paths, channels, (height, width))
+        X = self._arrays(X, estimator, reset=False)
+        return X.reshape((len(X), *self.image_shape_))
 
-    def _image_layouts(self):
+    def _arrays(self, X, estimator, *, reset):
+        """Validate image arrays of 2 to 4 dimensions."""
+        ndim = _ndim(X)
+        if ndim <= 2:
+            return self._columns(X, estimator, reset=reset, dtype=_DTYPES)
+        if ndim > 4:
+            raise ValueError(
+                f"{type(estimator).__name__} expects X with 2 to 4 dimensions, "
+                f"got an array with {ndim} dimensions."
+            )
+        X = check_array(X, allow_nd=True, dtype=_DTYPES, input_name="X", estimator=estimator)
+        if reset:
+            self.n_features_in_ = prod(X.shape[1:])
+        elif X.shape[1:] != tuple(self.sample_shape_) and X.shape[1:] not in self._layouts():
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]}, but {type(estimator).__name__} was "
+                f"fitted on samples of shape {tuple(self.sample_shape_)} (or "
+                f"{self.n_features_in_} features, flat)."
+            )
+        return X
+
+    def _layouts(self):
         """Per-sample shapes holding the fitted images: (C, H, W), and (H, W) for one channel."""
         channels, height, width = self.image_shape_
         return {self.image_shape_, (height, width)} if channels == 1 else {self.image_shape_}
@@ -251,21 +354,22 @@ class ImageInputMixin:
             )
         return shape
 
-    def _batch_transform(self):
-        """Train-time augmentation from the ``rotation`` ... ``vertical_flip`` parameters."""
-        augment = ImageAugmentation(
-            rotation=self.rotation,
-            shift=self.shift,
-            zoom=self.zoom,
-            horizontal_flip=self.horizontal_flip,
-            vertical_flip=self.vertical_flip,
-        )
-        return augment if augment.active else None
-
-    def _standardizer(self, X, sample_weight, train_index):
-        if isinstance(X, ImageFiles):
-            mean, std = X.channel_mean_std(sample_weight, train_index)
+    def standardizer(self, data, sample_weight, index):
+        """Per-channel standardization (image files: decoded in chunks)."""
+        if isinstance(data, ImageFiles):
+            mean, std = data.channel_mean_std(sample_weight, index)
             return Standardize(
                 torch.from_numpy(mean.astype(np.float32)), torch.from_numpy(std.astype(np.float32))
             )
-        return super()._standardizer(X, sample_weight, train_index)
+        return channel_standardizer(data, 1, sample_weight, index)
+
+    def augmentation(self):
+        augment = ImageAugmentation(**self.augmentation_params)
+        return augment if augment.active else None
+
+
+_DTYPES = [np.float32, np.uint8]
+
+
+def _paths(X) -> list:
+    return list(X.to_numpy() if hasattr(X, "to_numpy") else X)

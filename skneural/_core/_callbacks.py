@@ -8,6 +8,7 @@ import time
 from copy import deepcopy
 from pathlib import Path
 
+import skorch.callbacks
 import torch
 from skorch.callbacks import Callback
 
@@ -57,103 +58,53 @@ class ValidationScore(Callback):
         return state
 
 
-class EarlyStopping(Callback):
-    """Stop when ``valid_score`` has not improved by ``tol`` for ``patience`` epochs.
+class EarlyStopping(skorch.callbacks.EarlyStopping):
+    """skorch's early stopping on ``valid_score``, with scikit-learn's MLP semantics.
 
-    The weights of the best epoch are restored when training ends, whether
-    it stopped early or ran out of epochs. Unlike skorch's own, it lets every
-    other callback (the log table, TensorBoard) see the last epoch first.
+    Stops when ``valid_score`` has not beaten the best score so far by
+    ``tol`` for ``patience`` epochs, and restores the weights of the best
+    epoch when training ends (``load_best``). Two things differ from
+    skorch's own: a gain below ``tol`` counts as a miss but its weights are
+    still the best ones seen (as in scikit-learn's ``MLPClassifier``), and
+    the stop is requested from the net rather than raised, so every other
+    callback (the log table, TensorBoard, the user's) sees the last epoch first.
     """
 
-    def __init__(self, patience: int, tol: float):
-        self.patience = patience
+    def __init__(self, patience: int = 5, tol: float = 1e-4):
+        super().__init__(
+            monitor="valid_score",
+            patience=patience,
+            threshold=tol,
+            threshold_mode="abs",
+            lower_is_better=False,
+            load_best=True,
+        )
         self.tol = tol
 
     def on_train_begin(self, net, **kwargs):
+        super().on_train_begin(net, **kwargs)
         self.best_score_ = -math.inf
-        self.best_epoch_ = None
-        self.misses_ = 0
-        self._best_state = None
 
     def on_epoch_end(self, net, **kwargs):
-        # as in scikit-learn's MLP: a gain below tol counts as a miss, but
-        # the best weights are still the best ones seen
-        score = net.history[-1, "valid_score"]
-        self.misses_ = 0 if score > self.best_score_ + self.tol else self.misses_ + 1
+        score = net.history[-1, self.monitor]
+        self.misses_ = 0 if score > self.best_score_ + self.threshold else self.misses_ + 1
         if score > self.best_score_:
             self.best_score_ = score
             self.best_epoch_ = net.history[-1, "epoch"]
-            self._best_state = deepcopy(net.module_.state_dict())
+            self.best_model_weights_ = deepcopy(net.module_.state_dict())
         if self.misses_ >= self.patience:
             net.stop_requested_ = True
 
     def on_train_end(self, net, **kwargs):
-        if self._best_state is not None and self.best_epoch_ != net.history[-1, "epoch"]:
-            net.module_.load_state_dict(self._best_state)
-            if net.verbose:
-                print(
-                    f"Restored the weights of epoch {self.best_epoch_}, the best on "
-                    f"validation (valid_score={self.best_score_:.4f})."
-                )
-        self._best_state = None
+        super().on_train_end(net, **kwargs)
+        self.best_model_weights_ = None  # a copy of the network, no longer needed
 
-
-class LRSchedule(Callback):
-    """Learning-rate schedules, by name.
-
-    - ``"cosine"``: cosine decay from ``lr`` to 0 over ``max_epochs`` (per batch);
-    - ``"step"``: multiply by ``decay`` at 50% and again at 75% of ``max_epochs``;
-    - ``"plateau"``: multiply by ``decay`` when ``monitor`` has not improved
-      for ``patience`` epochs.
-    """
-
-    def __init__(self, policy, *, max_epochs, decay=0.1, monitor="train_loss", patience=5):
-        self.policy = policy
-        self.max_epochs = max_epochs
-        self.decay = decay
-        self.monitor = monitor
-        self.patience = patience
-
-    def on_train_begin(self, net, dataset_train=None, **kwargs):
-        self.base_lrs_ = [group["lr"] for group in net.optimizer_.param_groups]
-        self.step_ = 0
-        self.total_steps_ = None
-        self.best_ = None
-        self.misses_ = 0
-
-    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
-        if self.policy == "cosine" and self.total_steps_ is None:
-            batches = len(net.get_iterator(dataset_train, training=True))
-            self.total_steps_ = max(1, batches * self.max_epochs)
-        if self.policy == "step":
-            epoch = len(net.history) - 1  # 0-based epoch of this fit
-            factor = self.decay ** sum(epoch >= m * self.max_epochs for m in (0.5, 0.75))
-            self._set(net, factor)
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training and self.policy == "cosine":
-            self.step_ += 1
-            progress = min(self.step_ / self.total_steps_, 1.0)
-            self._set(net, 0.5 * (1 + math.cos(math.pi * progress)))
-
-    def on_epoch_end(self, net, **kwargs):
-        if self.policy != "plateau":
-            return
-        value = net.history[-1, self.monitor]
-        if self.monitor == "valid_score":
-            value = -value  # lower is better below
-        if self.best_ is None or value < self.best_ - 1e-4 * abs(self.best_):
-            self.best_, self.misses_ = value, 0
-            return
-        self.misses_ += 1
-        if self.misses_ >= self.patience:
-            for group in net.optimizer_.param_groups:
-                group["lr"] *= self.decay
-            self.misses_ = 0
-
-    def _set(self, net, factor):
-        for group, base in zip(net.optimizer_.param_groups, self.base_lrs_, strict=True):
-            group["lr"] = base * factor
+    def _sink(self, text, verbose):
+        if verbose:
+            print(
+                f"Restored the weights of epoch {self.best_epoch_}, the best on "
+                f"validation (valid_score={self.best_score_:.4f})."
+            )
 
 
 class TensorBoardLogger(Callback):

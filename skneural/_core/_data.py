@@ -115,14 +115,26 @@ class TensorData(Dataset):
         return TensorData(self.X, self.y, self.sample_weight, index=index)
 
 
+def batch_bounds(n: int, batch_size: int, *, training: bool) -> list[tuple[int, int]]:
+    """``(start, end)`` of the batches of ``n`` samples.
+
+    In training, a trailing batch of a single sample is merged into the one
+    before it, since batch normalization cannot train on one sample.
+    """
+    starts = list(range(0, n, batch_size))
+    if training and len(starts) > 1 and n - starts[-1] == 1:
+        starts.pop()
+    return list(zip(starts, [*starts[1:], n], strict=True))
+
+
 class BatchIterator:
     """Iterate over a :class:`TensorData` in batches of tensors on ``device``.
 
     Each batch is ``(X, y, sample_weight)``; ``y`` and ``sample_weight`` may
     be ``None``. With ``shuffle`` the order is a fresh permutation per pass,
     drawn from ``seed`` (so a seeded fit sees the same batches every time).
-    A trailing batch of a single sample is merged into the one before it,
-    since batch normalization cannot train on one sample.
+    Shuffled (training) passes merge a trailing batch of a single sample into
+    the one before it (see :func:`batch_bounds`).
     """
 
     def __init__(
@@ -138,15 +150,10 @@ class BatchIterator:
             self._generator.manual_seed(0 if seed is None else int(seed))
 
     def _bounds(self):
-        n, size = len(self.data), self.batch_size
-        starts = list(range(0, n, size))
-        if self.shuffle and len(starts) > 1 and n - starts[-1] == 1:
-            starts.pop()
-        ends = [*starts[1:], n]
-        return zip(starts, ends, strict=True)
+        return batch_bounds(len(self.data), self.batch_size, training=self.shuffle)
 
     def __len__(self) -> int:
-        return sum(1 for _ in self._bounds())
+        return len(self._bounds())
 
     def __iter__(self):
         data, device = self.data, self.device

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from skorch import NeuralNet
 
-from skneural._data import BatchIterator
+from skneural._core._data import BatchIterator
 
 
 class TrainingNet(NeuralNet):
@@ -20,7 +20,9 @@ class TrainingNet(NeuralNet):
       after every callback has seen the epoch;
     - frozen parameters (``requires_grad=False``) are not given to the
       optimizer, so they get no optimizer state;
-    - ``lr_groups`` puts parameters into named optimizer groups by prefix.
+    - ``lr_groups`` puts parameters into named optimizer groups by prefix;
+    - ``fused=True`` asks the optimizer for its fused kernel;
+    - the epoch table (``print_log``) is printed only when ``verbose``.
 
     Parameters
     ----------
@@ -33,13 +35,24 @@ class TrainingNet(NeuralNet):
         (in ``module_``) start with a prefix form an optimizer group with
         ``"name"`` set to the group name; the others form the group named
         ``"default"``.
+    fused : bool
+        Whether to create the optimizer with ``fused=True``.
     """
 
-    def __init__(self, *args, batch_transform=None, shuffle_seed=None, lr_groups=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        batch_transform=None,
+        shuffle_seed=None,
+        lr_groups=None,
+        fused=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.batch_transform = batch_transform
         self.shuffle_seed = shuffle_seed
         self.lr_groups = lr_groups
+        self.fused = fused
 
     def __setattr__(self, name, attr):
         if name == "batch_transform":
@@ -55,20 +68,25 @@ class TrainingNet(NeuralNet):
                 yield name, param
 
     def initialize_optimizer(self, triggered_directly=None):
-        if not self.lr_groups:
-            return super().initialize_optimizer()
         named = list(self.get_all_learnable_params())
-        _, kwargs = self.get_params_for_optimizer("optimizer", named)
-        groups = {}
-        for name, param in named:
-            group = next(
-                (g for g, prefix in self.lr_groups.items() if name.startswith(prefix)), "default"
-            )
-            groups.setdefault(group, []).append(param)
-        self.optimizer_ = self.optimizer(
-            [{"params": params, "name": group} for group, params in groups.items()], **kwargs
-        )
+        args, kwargs = self.get_params_for_optimizer("optimizer", named)
+        if self.fused:
+            kwargs["fused"] = True
+        if self.lr_groups:
+            groups = {}
+            for name, param in named:
+                group = next(
+                    (g for g, prefix in self.lr_groups.items() if name.startswith(prefix)),
+                    "default",
+                )
+                groups.setdefault(group, []).append(param)
+            args = ([{"params": params, "name": group} for group, params in groups.items()],)
+        self.optimizer_ = self.optimizer(*args, **kwargs)
         return self
+
+    def get_default_callbacks(self):
+        callbacks = super().get_default_callbacks()
+        return [(name, cb) for name, cb in callbacks if self.verbose or name != "print_log"]
 
     def get_iterator(self, dataset, training=False):
         return BatchIterator(

@@ -1,0 +1,1 @@
+"""The shared estimator core: the estimator base, tasks, training and the data path."""

@@ -1,0 +1,40 @@
+"""Documentation shared by the estimators' docstrings (attributes).
+
+Substituted by :func:`skneural._core._params.declare` for ``%(name)s``
+markers; the parameters are documented with their declarations.
+"""
+
+from __future__ import annotations
+
+HISTORY = """
+history_ : list of dict
+    One record per epoch: ``epoch``, ``train_loss``, ``lr``, ``duration``
+    (seconds) and, with early stopping, ``valid_loss`` and ``valid_score``.
+n_iter_ : int
+    Number of epochs run (over all fits, with ``warm_start``).
+loss_curve_ : list of float
+    Training loss of each epoch.
+best_validation_score_ : float
+    Best validation score, whose weights were kept. Only with early stopping.
+validation_scores_ : list of float
+    Validation score of each epoch. Only with early stopping.
+"""
+
+FITTED = (
+    """
+input_ : InputAdapter
+    How X is read, as learned from the training X (see ``docs/architecture.rst``).
+task_ : ClassificationTask or RegressionTask
+    The classes, or the target scaling, learned from y.
+net_ : skorch.NeuralNet
+    The trained skorch net.
+module_ : torch.nn.Module
+    The trained network (``net_.module_``): ``standardize`` (when
+    ``normalize``), then ``network``.
+n_features_in_ : int
+    Number of values per input sample.
+feature_names_in_ : ndarray of shape (n_features,)
+    Names of the features, when ``X`` was a DataFrame with string column names.
+"""
+    + HISTORY
+)
