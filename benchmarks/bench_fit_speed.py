@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _datasets import load_mnist
 
 from skneural import CNNClassifier
-from skneural._base import weighted_mean_std
+from skneural._core._stats import weighted_mean_std
 from skneural.nn import ConvNet, Standardize
 
 LR = 1e-3

@@ -74,7 +74,7 @@ CNN = (
     *AUGMENTATION,
 )
 
-_FITTED = (
+_ATTRIBUTES = (
     """
 image_shape_ : tuple of int
     ``(channels, height, width)`` of the images the network takes.
@@ -101,6 +101,9 @@ images, decoded in chunks.
 """
 
 
+_DOCS = dict(attributes=_ATTRIBUTES, notes=_NOTES)
+
+
 class _CNN:
     """Image input (arrays or files), augmentation and the ConvNet, for both tasks."""
 
@@ -124,7 +127,14 @@ class _CNN:
         )
 
 
-@declare((*CNN, CLASSIFIER_LOSS, *TRAINING, CLASS_WEIGHT, *RUNTIME), fitted=_FITTED, notes=_NOTES)
+@declare(
+    (*CNN, CLASSIFIER_LOSS, *TRAINING, CLASS_WEIGHT, *RUNTIME),
+    see_also="""
+CNNRegressor : The same network for regression.
+sklearn.neural_network.MLPClassifier : A dense network, without convolutions.
+""",
+    **_DOCS,
+)
 class CNNClassifier(_CNN, NeuralClassifier):
     """Convolutional neural network classifier for images.
 
@@ -134,25 +144,6 @@ class CNNClassifier(_CNN, NeuralClassifier):
 
     The default network is the classic one: conv 32 3x3 -> max pool 2 ->
     conv 64 3x3 -> max pool 2 -> dense 128 ReLU -> dropout 0.2 -> output.
-
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    %(fitted)s
-
-    See Also
-    --------
-    CNNRegressor : The same network for regression.
-    sklearn.neural_network.MLPClassifier : A dense network, without convolutions.
-
-    Notes
-    -----
-    %(notes)s
 
     Examples
     --------
@@ -169,32 +160,15 @@ class CNNClassifier(_CNN, NeuralClassifier):
     """
 
 
-@declare((*CNN, REGRESSOR_LOSS, *TRAINING, *RUNTIME), fitted=_FITTED, notes=_NOTES)
+@declare(
+    (*CNN, REGRESSOR_LOSS, *TRAINING, *RUNTIME),
+    see_also="CNNClassifier : The same network for classification.",
+    **_DOCS,
+)
 class CNNRegressor(_CNN, NeuralRegressor):
     """Convolutional neural network regressor for images.
 
     The network of :class:`CNNClassifier` with one linear output per target.
-    Targets are standardized for training and mapped back by ``predict``;
-    several targets (``y`` of shape ``(n_samples, n_outputs)``) train one
-    network with several outputs.
-
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    n_outputs_ : int
-        Number of targets.
-    %(fitted)s
-
-    See Also
-    --------
-    CNNClassifier : The same network for classification.
-
-    Notes
-    -----
-    %(notes)s
 
     Examples
     --------

@@ -127,7 +127,7 @@ _TRAINING = replace(
     ),
 )
 
-_FITTED = (
+_ATTRIBUTES = (
     """
 input_type_ : {"tokens", "numeric"}
     How the training X was read.
@@ -169,6 +169,9 @@ scikit-learn).
 """
 
 
+_DOCS = dict(attributes=_ATTRIBUTES, notes=_NOTES)
+
+
 class _LSTM:
     """Sequence inputs and the RecurrentNet, for both tasks."""
 
@@ -197,7 +200,14 @@ class _LSTM:
         )
 
 
-@declare((*LSTM, CLASSIFIER_LOSS, *_TRAINING, CLASS_WEIGHT, *RUNTIME), fitted=_FITTED, notes=_NOTES)
+@declare(
+    (*LSTM, CLASSIFIER_LOSS, *_TRAINING, CLASS_WEIGHT, *RUNTIME),
+    see_also="""
+LSTMRegressor : The same network for regression.
+SequenceVectorizer : Raw documents to the token ids this takes.
+""",
+    **_DOCS,
+)
 class LSTMClassifier(_LSTM, NeuralClassifier):
     """LSTM classifier for text (token ids) and numeric sequences.
 
@@ -209,25 +219,6 @@ class LSTMClassifier(_LSTM, NeuralClassifier):
 
     The default network is the classic one for text: embedding 128 -> LSTM
     128 -> dropout 0.2 -> dense 64 ReLU -> dropout 0.2 -> output.
-
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    %(fitted)s
-
-    See Also
-    --------
-    LSTMRegressor : The same network for regression.
-    SequenceVectorizer : Raw documents to the token ids this takes.
-
-    Notes
-    -----
-    %(notes)s
 
     Examples
     --------
@@ -244,37 +235,20 @@ class LSTMClassifier(_LSTM, NeuralClassifier):
     """
 
 
-@declare((*LSTM, REGRESSOR_LOSS, *_TRAINING, *RUNTIME), fitted=_FITTED, notes=_NOTES)
+@declare(
+    (*LSTM, REGRESSOR_LOSS, *_TRAINING, *RUNTIME),
+    see_also="LSTMClassifier : The same network for classification.",
+    **_DOCS,
+)
 class LSTMRegressor(_LSTM, NeuralRegressor):
     """LSTM regressor for text (token ids) and numeric sequences.
 
     The network of :class:`LSTMClassifier` with one linear output per target.
-    Targets are standardized for training and mapped back by ``predict``;
-    several targets (``y`` of shape ``(n_samples, n_outputs)``) train one
-    network with several outputs.
-
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    n_outputs_ : int
-        Number of targets.
-    %(fitted)s
-
-    See Also
-    --------
-    LSTMClassifier : The same network for classification.
-
-    Notes
-    -----
-    %(notes)s
 
     Examples
     --------
-    >>> import numpy as np
     >>> from skneural import LSTMRegressor
+    >>> import numpy as np
     >>> rng = np.random.RandomState(0)
     >>> X = [rng.randn(rng.randint(3, 15), 2) for _ in range(200)]  # varying lengths
     >>> y = np.array([x[:, 0].sum() for x in X])

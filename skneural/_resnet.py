@@ -110,7 +110,7 @@ RESNET = (
 )
 _TRAINING = replace(TRAINING, lr=1e-3, batch_size=32, max_epochs=10)
 
-_FITTED = (
+_ATTRIBUTES = (
     """
 image_shape_ : tuple of int
     ``(channels, height, width)`` of the images the network takes.
@@ -137,6 +137,9 @@ training data's statistics, as in :class:`CNNClassifier`.
 ``trainable_layers``, ``arch``, ``weights`` and the head take effect on a
 fresh fit; ``warm_start=True`` continues the fitted network as it is.
 """
+
+
+_DOCS = dict(attributes=_ATTRIBUTES, notes=_NOTES)
 
 
 class _ResNet:
@@ -246,7 +249,12 @@ class _ResNet:
 
 
 @declare(
-    (*RESNET, CLASSIFIER_LOSS, *_TRAINING, CLASS_WEIGHT, *RUNTIME), fitted=_FITTED, notes=_NOTES
+    (*RESNET, CLASSIFIER_LOSS, *_TRAINING, CLASS_WEIGHT, *RUNTIME),
+    see_also="""
+ResNetRegressor : The same network for regression.
+CNNClassifier : A small convolutional network trained from scratch.
+""",
+    **_DOCS,
 )
 class ResNetClassifier(_ResNet, NeuralClassifier):
     """Pretrained ResNet classifier: transfer learning for images.
@@ -257,25 +265,6 @@ class ResNetClassifier(_ResNet, NeuralClassifier):
     pretrained part than for the head. Every parameter, including how many
     stages train, is searchable by ``GridSearchCV`` and friends; the weights
     are loaded once per process, not once per fit.
-
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    %(fitted)s
-
-    See Also
-    --------
-    ResNetRegressor : The same network for regression.
-    CNNClassifier : A small convolutional network trained from scratch.
-
-    Notes
-    -----
-    %(notes)s
 
     Examples
     --------
@@ -293,40 +282,23 @@ class ResNetClassifier(_ResNet, NeuralClassifier):
     """
 
 
-@declare((*RESNET, REGRESSOR_LOSS, *_TRAINING, *RUNTIME), fitted=_FITTED, notes=_NOTES)
+@declare(
+    (*RESNET, REGRESSOR_LOSS, *_TRAINING, *RUNTIME),
+    see_also="ResNetClassifier : The same network for classification.",
+    **_DOCS,
+)
 class ResNetRegressor(_ResNet, NeuralRegressor):
     """Pretrained ResNet regressor: transfer learning for image targets.
 
     The network of :class:`ResNetClassifier` with one linear output per
-    target. Targets are standardized for training and mapped back by
-    ``predict``.
-
-    Parameters
-    ----------
-    %(parameters)s
-
-    Attributes
-    ----------
-    n_outputs_ : int
-        Number of targets.
-    %(fitted)s
-
-    See Also
-    --------
-    ResNetClassifier : The same network for classification.
-
-    Notes
-    -----
-    %(notes)s
+    target.
 
     Examples
     --------
-    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
     >>> from skneural import ResNetRegressor
-    >>> rng = np.random.RandomState(0)
-    >>> X = rng.rand(100, 8, 8).astype(np.float32)
-    >>> y = 100 + 10 * X[:, :4, :4].mean(axis=(1, 2))
-    >>> reg = ResNetRegressor(max_epochs=3, random_state=0).fit(X, y)
+    >>> X, y = load_digits(return_X_y=True)
+    >>> reg = ResNetRegressor(max_epochs=3, random_state=0).fit(X[:100], y[:100] / 9)
     >>> reg.predict(X[:2]).shape
     (2,)
     """

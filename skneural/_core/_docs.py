@@ -38,3 +38,30 @@ feature_names_in_ : ndarray of shape (n_features,)
 """
     + HISTORY
 )
+
+# method docstrings
+PREDICT_X = """
+Parameters
+----------
+X : array-like
+    Inputs, shaped as in ``fit``.
+"""
+
+FIT_XY = """
+Parameters
+----------
+X : array-like
+    Training inputs; see the class documentation for the shapes taken.
+y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    Targets (labels, for classifiers).
+sample_weight : array-like of shape (n_samples,), default=None
+    Per-sample weights of the loss; an integer weight acts like
+    repeating the sample.
+"""
+
+RETURNS_SELF = """
+Returns
+-------
+self : object
+    The estimator, trained.
+"""

@@ -18,6 +18,7 @@ another default or another sentence says only that (:func:`replace`).
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 from dataclasses import dataclass, field
 from dataclasses import replace as _replace
@@ -70,7 +71,7 @@ def parameter_docs(params) -> str:
     entries = []
     for p in params:
         head = f"{p.name} : {p.type}, default={_shown(p.default)}"
-        entries.append(head + "\n" + textwrap.indent(textwrap.dedent(p.doc).strip(), "    "))
+        entries.append(head + "\n" + textwrap.indent(inspect.cleandoc(p.doc), "    "))
     return "\n".join(entries)
 
 
@@ -84,12 +85,32 @@ def _substitute(doc: str, marker: str, text: str) -> str:
     return doc
 
 
-def declare(params, **snippets):
-    """Class decorator: ``__init__``, constraints and docstring from ``params``.
+def fill_doc(**snippets):
+    """Decorator: replace each ``%(name)s`` line of a docstring by ``snippets[name]``."""
 
-    The docstring's ``%(parameters)s`` becomes the parameter entries; every
-    other ``%(name)s`` becomes ``snippets[name]`` (attribute lists, notes
-    shared by several estimators).
+    def decorate(obj):
+        doc = obj.__doc__
+        for name, text in snippets.items():
+            doc = _substitute(doc, f"%({name})s", text)
+        obj.__doc__ = doc
+        return obj
+
+    return decorate
+
+
+def _section(title: str, text: str) -> str:
+    text = textwrap.dedent(text).strip("\n")
+    return f"{title}\n{'-' * len(title)}\n{text}\n\n" if text.strip() else ""
+
+
+def declare(params, *, attributes: str = "", see_also: str = "", notes: str = ""):
+    """Class decorator: ``__init__``, constraints and documentation from ``params``.
+
+    The class docstring holds the summary, the description and the
+    Examples; this inserts before the Examples the task's description
+    (``_task_doc`` of the task base), and the Parameters (from ``params``),
+    Attributes (the task's ``_task_attributes``, then ``attributes``), See
+    Also and Notes sections, in numpydoc's order.
     """
     params = tuple(params)
     names = [p.name for p in params]
@@ -100,10 +121,18 @@ def declare(params, **snippets):
         cls._params = params
         cls._parameter_constraints = {p.name: p.constraints for p in params}
         cls.__init__ = _make_init(cls, params)
-        doc = _substitute(cls.__doc__, "%(parameters)s", parameter_docs(params))
-        for name, text in snippets.items():
-            doc = _substitute(doc, f"%({name})s", text)
-        cls.__doc__ = doc
+        task_attributes = textwrap.dedent(cls._task_attributes).strip("\n")
+        intro = textwrap.dedent(cls._task_doc).strip("\n")
+        sections = (
+            (intro + "\n\n" if intro else "")
+            + _section("Parameters", parameter_docs(params))
+            + _section("Attributes", task_attributes + "\n" + textwrap.dedent(attributes))
+            + _section("See Also", see_also)
+            + _section("Notes", notes)
+        )
+        doc = cls.__doc__
+        at = doc.index("\n    Examples\n") + 1
+        cls.__doc__ = doc[:at] + textwrap.indent(sections, "    ") + doc[at:]
         return cls
 
     return decorate

@@ -7,9 +7,10 @@ from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from skneural._core._docs import FIT_XY, PREDICT_X, RETURNS_SELF
 from skneural._core._estimator import NeuralEstimator, fitted
 from skneural._core._losses import CLASSIFICATION_LOSSES, REGRESSION_LOSSES
-from skneural._core._params import Param
+from skneural._core._params import Param, fill_doc
 from skneural._core._tasks import ClassificationTask, RegressionTask, decision, softmax
 
 CLASSIFIER_LOSS = Param(
@@ -39,31 +40,30 @@ CLASS_WEIGHT = Param(
 )
 
 
+_documented = fill_doc(fit_xy=FIT_XY, returns_self=RETURNS_SELF, predict_x=PREDICT_X)
+
+
 class _Supervised(NeuralEstimator):
+    @_documented
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train the network on ``X`` and ``y``.
 
-        Parameters
-        ----------
-        X : array-like
-            Training inputs; see the class documentation for the shapes taken.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights of the loss; an integer weight acts like
-            repeating the sample.
+        %(fit_xy)s
 
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        %(returns_self)s
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
 
 class NeuralClassifier(ClassifierMixin, _Supervised):
     """Classification: labels of any kind, probabilities, scikit-learn's decision function."""
+
+    _task_doc = ""
+    _task_attributes = """
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    """
 
     classes_ = fitted("task_", "classes_", "Class labels.")
 
@@ -73,6 +73,7 @@ class NeuralClassifier(ClassifierMixin, _Supervised):
     def _has_probabilities(self):
         return self.loss == "cross_entropy"
 
+    @_documented
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train the network for one epoch on ``X`` and ``y``, continuing the last one.
@@ -81,22 +82,12 @@ class NeuralClassifier(ClassifierMixin, _Supervised):
         the optimizer's state. No data is held out (no early stopping) and
         the learning rate is ``lr`` throughout.
 
-        Parameters
-        ----------
-        X : array-like
-            Training inputs; see the class documentation for the shapes taken.
-        y : array-like of shape (n_samples,)
-            Labels, each one of ``classes``.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights of the loss.
+        %(fit_xy)s
         classes : array-like of shape (n_classes,), default=None
             Every label of all the calls. Required on the first call, and
             ignored (if equal) on later ones.
 
-        Returns
-        -------
-        self : object
-            The estimator, trained one more epoch.
+        %(returns_self)s
         """
         if not hasattr(self, "net_"):
             if classes is None:
@@ -111,13 +102,11 @@ class NeuralClassifier(ClassifierMixin, _Supervised):
             )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
+    @_documented
     def predict(self, X):
         """Predict class labels.
 
-        Parameters
-        ----------
-        X : array-like
-            Inputs, shaped as in ``fit``.
+        %(predict_x)s
 
         Returns
         -------
@@ -128,16 +117,14 @@ class NeuralClassifier(ClassifierMixin, _Supervised):
         return self.task_.decode(outputs)
 
     @available_if(_has_probabilities)
+    @_documented
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's outputs).
 
         Only with ``loss="cross_entropy"``: a hinge loss gives margins, not
         probabilities.
 
-        Parameters
-        ----------
-        X : array-like
-            Inputs, shaped as in ``fit``.
+        %(predict_x)s
 
         Returns
         -------
@@ -146,13 +133,11 @@ class NeuralClassifier(ClassifierMixin, _Supervised):
         """
         return softmax(self._forward(X))
 
+    @_documented
     def decision_function(self, X):
         """The network's raw scores (logits, or margins with a hinge loss).
 
-        Parameters
-        ----------
-        X : array-like
-            Inputs, shaped as in ``fit``.
+        %(predict_x)s
 
         Returns
         -------
@@ -166,6 +151,16 @@ class NeuralClassifier(ClassifierMixin, _Supervised):
 class NeuralRegressor(RegressorMixin, _Supervised):
     """Regression: targets standardized for training, predictions in the units of y."""
 
+    _task_doc = """
+    Targets are standardized for training and mapped back by ``predict``;
+    several targets (``y`` of shape ``(n_samples, n_outputs)``) train one
+    network with several outputs.
+    """
+    _task_attributes = """
+    n_outputs_ : int
+        Number of targets.
+    """
+
     n_outputs_ = fitted("task_", "n_outputs_", "Number of targets.")
 
     def _task(self):
@@ -174,6 +169,7 @@ class NeuralRegressor(RegressorMixin, _Supervised):
     def _has_probabilities(self):
         return False
 
+    @_documented
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Train the network for one epoch on ``X`` and ``y``, continuing the last one.
@@ -183,29 +179,17 @@ class NeuralRegressor(RegressorMixin, _Supervised):
         optimizer's state. No data is held out and the learning rate is
         ``lr`` throughout.
 
-        Parameters
-        ----------
-        X : array-like
-            Training inputs; see the class documentation for the shapes taken.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights of the loss.
+        %(fit_xy)s
 
-        Returns
-        -------
-        self : object
-            The estimator, trained one more epoch.
+        %(returns_self)s
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
+    @_documented
     def predict(self, X):
         """Predict targets.
 
-        Parameters
-        ----------
-        X : array-like
-            Inputs, shaped as in ``fit``.
+        %(predict_x)s
 
         Returns
         -------
