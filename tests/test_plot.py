@@ -171,6 +171,8 @@ def test_history_on_given_axes(stopped, tiny):
         "train (tiny)",
     }
     assert len(first.axes_[1].get_lines()) == 2 + 1  # two learning rates, one best epoch
+    # the panels share the epoch axis: labelled once, below the last
+    assert [axis.get_xlabel() for axis in first.axes_] == ["", "epoch"]
 
     figure, ax = plt.subplots()
     display = TrainingHistoryDisplay.from_estimator(stopped, ax=ax)
@@ -250,6 +252,14 @@ def test_search_randomized_and_multimetric(digits):
         points(display.errorbars_[0][0])[1], search.cv_results_["mean_test_f1"]
     )
     assert display.profile_lines_ == {}  # continuous values do not repeat
+    lrs = np.asarray(search.cv_results_["param_lr"], dtype=float)
+    spans_two_decades = lrs.max() / lrs.min() >= 100
+    assert display.axes_[0].get_xscale() == ("log" if spans_two_decades else "linear")
+    for log_scale, expected in [(["lr"], "log"), (True, "log"), (False, "linear")]:
+        display = SearchResultsDisplay.from_estimator(
+            search, param_names=["lr"], log_scale=log_scale
+        )
+        assert display.axes_[0].get_xscale() == expected
     display = SearchResultsDisplay.from_estimator(search, metric="acc")
     np.testing.assert_allclose(
         points(display.errorbars_[0][0])[1], search.cv_results_["mean_test_acc"]
@@ -370,6 +380,11 @@ def test_misclassified_rgb_and_files(digits, tmp_path):
         clf, X_rgb[200:300].reshape(100, -1), y[200:300], n_images=4, n_cols=2
     )
     assert len(display.axes_) == 4 and display.axes_[0].get_gridspec().ncols == 2
+    figure, ax = plt.subplots()  # one Axes, split into the grid
+    MisclassifiedImagesDisplay.from_estimator(
+        clf, X_rgb[200:300], y[200:300], n_images=4, n_cols=2, ax=ax
+    )
+    assert len(figure.axes) == 1 + 4 and not ax.axison
     assert display.images_[0].get_array().shape == (8, 8, 3)  # drawn in colour
 
     paths = []

@@ -206,7 +206,9 @@ class TrainingHistoryDisplay:
                 color = line.get_color()
                 self.lines_["lr"] = line
                 axis.set_ylabel("learning rate")
-            if not created or axis is self.axes_[-1]:
+            # the epoch axis is labelled once, below the last panel, when panels share it
+            last = self.axes_[-1]
+            if axis is last or not axis.get_shared_x_axes().joined(axis, last):
                 axis.set_xlabel("epoch")
 
         if self.best_epoch_ is not None:

@@ -111,7 +111,15 @@ class SearchResultsDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, *, metric=None, param_names=None, name=None, ax=None, n_cols=3
+        cls,
+        estimator,
+        *,
+        metric=None,
+        param_names=None,
+        name=None,
+        ax=None,
+        n_cols=3,
+        log_scale="auto",
     ):
         """Plot the results of a fitted hyper-parameter search.
 
@@ -135,6 +143,8 @@ class SearchResultsDisplay:
             a list gives one Axes per panel.
         n_cols : int, default=3
             Panels per row, on a new figure or a split Axes.
+        log_scale : "auto", bool or list of str, default="auto"
+            Which numeric axes are logarithmic (see :meth:`plot`).
 
         Returns
         -------
@@ -155,7 +165,7 @@ class SearchResultsDisplay:
             param_names=param_names,
             estimator_name=name,
         )
-        return display.plot(ax=ax, n_cols=n_cols)
+        return display.plot(ax=ax, n_cols=n_cols, log_scale=log_scale)
 
     def plot(self, ax=None, *, n_cols=3, log_scale="auto"):
         """Plot the search results.
@@ -174,7 +184,7 @@ class SearchResultsDisplay:
             True for all positive ones, False for none, or a list of the
             parameter names (``"mean_fit_time"`` for the fit time). "auto"
             also takes more than one decade of geometrically spaced values
-            (``[4, 8, 16, 32]``, say) as logarithmic.
+            that repeat, as in a grid (``[4, 8, 16, 32]``, say), as logarithmic.
 
         Returns
         -------
@@ -423,15 +433,17 @@ def _use_log(log_scale, panel, x):
 def _spans_decades(x):
     """Whether positive values read better on a log axis.
 
-    Yes when they span two decades or more, or more than one decade with
-    geometric spacing: the largest gap between consecutive distinct values
-    over the smallest above 5 (scikit-learn's rule in ``ValidationCurveDisplay``).
+    Yes when they span two decades or more; or, for values that repeat (a
+    grid), more than one decade with geometric spacing: the largest gap
+    between consecutive distinct values over the smallest above 5
+    (scikit-learn's rule in ``ValidationCurveDisplay``). Values drawn at
+    random do not repeat, and their gaps say nothing of their spacing.
     """
     values = np.unique(x)
     ratio = values[-1] / values[0]
     if ratio >= 100:
         return True
-    if ratio <= 10 or len(values) < 3:
+    if ratio <= 10 or len(values) < 3 or len(values) == len(x):
         return False
     gaps = np.diff(values)
     return gaps.max() / gaps.min() > 5
