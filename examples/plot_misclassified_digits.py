@@ -74,12 +74,12 @@ print(f"{source}: {len(X_train)} training and {len(X_test)} test images of {X_tr
 # %%
 # A small CNN trained with augmentation: each training image is turned by up
 # to 10 degrees, shifted by up to 10% and zoomed by up to 10%, afresh every
-# epoch. The display builds the same augmentation from these parameters; the
+# epoch (for as many epochs as ``max_epochs="auto"`` takes for the data's
+# size). The display builds the same augmentation from these parameters; the
 # estimator need not even be fitted for it.
 cnn = CNNClassifier(
     n_filters=8,
     hidden_units=64,
-    max_epochs=5,
     rotation=10,
     shift=0.1,
     zoom=0.1,
