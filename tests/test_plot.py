@@ -1,5 +1,6 @@
 """The Display objects of skneural.plot, drawn headless from real (small) fits."""
 
+import importlib
 import sys
 
 import numpy as np
@@ -180,6 +181,19 @@ def test_history_on_given_axes(stopped, tiny):
     assert len(figure.axes) == 1 + 3
     with pytest.raises(ValueError, match="3 Axes; got 2"):
         TrainingHistoryDisplay.from_estimator(stopped, ax=first.axes_)
+
+
+def test_import_does_not_need_matplotlib(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    for name in [name for name in sys.modules if name.startswith("skneural.plot")]:
+        monkeypatch.delitem(sys.modules, name)  # put back when the test ends
+    plot = importlib.import_module("skneural.plot")
+    assert set(plot.__all__) == {
+        "AugmentationDisplay",
+        "MisclassifiedImagesDisplay",
+        "SearchResultsDisplay",
+        "TrainingHistoryDisplay",
+    }
 
 
 def test_missing_matplotlib_names_the_extra(tiny, monkeypatch):
@@ -400,6 +414,14 @@ def test_misclassified_rgb_and_files(digits, tmp_path):
     gray, red = (image.get_array() for image in display.images_)
     np.testing.assert_array_equal(gray, np.asarray(Image.open(paths[3])))
     assert red.shape == (5, 7, 3) and np.allclose(red[..., 0], 1) and np.allclose(red[..., 1:], 0)
+
+    # an estimator fitted on image files predicts on them
+    clf = CNNClassifier(**TINY).fit(paths, y[:40])
+    display = MisclassifiedImagesDisplay.from_estimator(clf, paths, y[:40], n_images=3)
+    wrong = np.flatnonzero(clf.predict(paths) != y[:40])[:3]
+    assert titles(display) == [f"true: {y[i]}\npred: {clf.predict(paths)[i]}" for i in wrong]
+    for image, i in zip(display.images_, wrong, strict=True):
+        np.testing.assert_array_equal(image.get_array(), np.asarray(Image.open(paths[i])))
 
 
 def test_misclassified_none(digits):
