@@ -343,6 +343,28 @@ def test_search_optuna(digits):
     assert line_data(display.best_markers_[1])[0].tolist() == [search.best_params_["lr"]]
 
 
+@pytest.mark.filterwarnings("error")
+def test_search_list_of_grids(digits):
+    X, y = digits
+    search = GridSearchCV(
+        CNNClassifier(**{**TINY, "max_epochs": 1}),
+        [{"lr": [1e-3, 1e-2]}, {"batch_norm": [True], "dropout": [0.0]}],
+        cv=2,
+    ).fit(X[:200], y[:200])
+    display = SearchResultsDisplay(search.cv_results_).plot(n_cols=2)
+    assert display.panels_ == ["batch_norm", "dropout", "lr", "mean_fit_time"]
+    # each panel has the candidates that set its parameter, and the fit time all
+    assert [len(points(c[0])[0]) for c in display.errorbars_] == [1, 1, 2, 3]
+    # without best_index, the best candidate is the one with the highest mean score
+    best = int(np.argmax(search.cv_results_["mean_test_score"]))
+    assert line_data(display.best_markers_[-1])[1].tolist() == [
+        search.cv_results_["mean_test_score"][best]
+    ]
+    assert len(display.best_markers_) == 1 + sum(
+        name in search.cv_results_["params"][best] for name in ("batch_norm", "dropout", "lr")
+    )
+
+
 def test_search_errors(grid):
     search = GridSearchCV(CNNClassifier(), {"lr": [1e-3]})
     with pytest.raises(NotFittedError, match="not fitted"):

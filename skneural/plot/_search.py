@@ -179,12 +179,12 @@ class SearchResultsDisplay:
             Panels per row, on a new figure or a split Axes.
         log_scale : "auto", bool or list of str, default="auto"
             Which numeric axes are logarithmic: "auto" for those whose
-            positive values span two decades or more (largest over smallest
-            at least 100),
-            True for all positive ones, False for none, or a list of the
-            parameter names (``"mean_fit_time"`` for the fit time). "auto"
-            also takes more than one decade of geometrically spaced values
-            that repeat, as in a grid (``[4, 8, 16, 32]``, say), as logarithmic.
+            positive values span two decades or more (the largest at least
+            100 times the smallest), or more than one decade of values that
+            repeat, as in a grid, and are spaced geometrically (``[4, 8, 16,
+            32]``, say); True for every axis of positive values, False for
+            none, or a list of parameter names (``"mean_fit_time"`` for the
+            fit time).
 
         Returns
         -------
@@ -264,7 +264,8 @@ class SearchResultsDisplay:
                 self.best_markers_.append(marker)
             if given_list or i % row_length == 0:
                 axis.set_ylabel(score_label)
-        self.axes_[0].legend(fontsize="small")
+        if self.axes_[0].get_legend_handles_labels()[0]:
+            self.axes_[0].legend(fontsize="small")
         if self.estimator_name and ax is None:
             self.figure_.suptitle(self.estimator_name)
         return self
