@@ -41,15 +41,16 @@ cnn.fit(X_train, y_train)
 print(f"{cnn.n_iter_} epochs, best validation accuracy {cnn.best_validation_score_:.3f}")
 print(f"held-out accuracy: {cnn.score(X_test, y_test):.3f}")
 
-display = TrainingHistoryDisplay.from_estimator(cnn, name="lr=0.002")
+display = TrainingHistoryDisplay.from_estimator(cnn)
 print(f"weights kept from epoch {display.best_epoch_}")
 
 # %%
-# Two runs on the same panels: passing the first display's ``axes_`` as
-# ``ax`` draws the second history over the first. A learning rate ten times
-# smaller learns more slowly within the same epochs.
+# Two runs on the same panels: passing a display's ``axes_`` as ``ax`` draws
+# another history over it. A learning rate ten times smaller learns more
+# slowly within the same epochs.
 slow = CNNClassifier(**{**cnn.get_params(), "lr": 2e-4}).fit(X_train, y_train)
+display = TrainingHistoryDisplay.from_estimator(cnn, name="lr=0.002")
 TrainingHistoryDisplay.from_estimator(slow, name="lr=0.0002", ax=display.axes_)
-display.axes_[0].legend(fontsize="small")
+display.axes_[0].legend(fontsize="small")  # one legend for both runs
 display.figure_.suptitle("Two learning rates")
 plt.show()
