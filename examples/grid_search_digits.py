@@ -1,6 +1,6 @@
 """
 Tuning a CNN on scikit-learn's digits with GridSearchCV
-======================================================
+=======================================================
 
 ``CNNClassifier`` is a scikit-learn estimator, so the usual tools apply
 unchanged: a train/test split, ``GridSearchCV`` over the network's and the
