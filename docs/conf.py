@@ -52,6 +52,9 @@ sphinx_gallery_conf = {
 }
 
 html_theme = "pydata_sphinx_theme"
+# the default, "skneural 0.1.0.dev0 documentation", ran into the navigation bar
+html_title = f"skneural {version}"
+html_theme_options = {"logo": {"text": "skneural"}}
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 exclude_patterns = ["_build"]
