@@ -15,7 +15,12 @@ perfect square is read as a one-channel square image.
 import time
 
 from sklearn.datasets import load_digits
-from sklearn.metrics import accuracy_score, classification_report, precision_score, recall_score
+from sklearn.metrics import (
+    accuracy_score,
+    classification_report,
+    precision_score,
+    recall_score,
+)
 from sklearn.model_selection import GridSearchCV, train_test_split
 
 from skneural import CNNClassifier
@@ -35,18 +40,21 @@ print(f"{len(X_train)} training and {len(X_test)} test images of shape 8x8")
 grid = {"lr": [1e-3, 3e-3], "batch_norm": [False, True]}
 search = GridSearchCV(CNNClassifier(random_state=0), grid, cv=3, verbose=3)
 
-print("training 4 candidates x 3 folds, then the best candidate on all the training images")
+print("training 4 candidates x 3 folds, then the best on all the training images")
 start = time.perf_counter()
 search.fit(X_train, y_train)
 elapsed = time.perf_counter() - start
-print(f"searched {len(search.cv_results_['params'])} candidates x 3 folds in {elapsed:.0f} s")
+n_candidates = len(search.cv_results_["params"])
+print(f"searched {n_candidates} candidates x 3 folds in {elapsed:.0f} s")
 print("best parameters:", search.best_params_)
 print(f"best 3-fold CV accuracy: {search.best_score_:.4f}")
 
 # %%
 # The refitted best network on the held-out images.
 y_pred = search.predict(X_test)
+precision = precision_score(y_test, y_pred, average="macro")
+recall = recall_score(y_test, y_pred, average="macro")
 print(f"held-out accuracy:  {accuracy_score(y_test, y_pred):.4f}")
-print(f"held-out precision: {precision_score(y_test, y_pred, average='macro'):.4f} (macro)")
-print(f"held-out recall:    {recall_score(y_test, y_pred, average='macro'):.4f} (macro)")
+print(f"held-out precision: {precision:.4f} (macro)")
+print(f"held-out recall:    {recall:.4f} (macro)")
 print(classification_report(y_test, y_pred, digits=3))
