@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import skneural
+import skneural.nn
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p.stem for p in (ROOT / "examples").glob("*.py"))
@@ -57,12 +58,18 @@ def images_of(page):
 
 
 def test_site_pages(html):
-    for page in ["index", "install", "api", "generated/skneural.CNNClassifier", "user_guide/index"]:
+    guide = [f"user_guide/{p.stem}" for p in (ROOT / "docs" / "user_guide").glob("*.rst")]
+    for page in ["index", "install", "api", *guide]:
         assert (html / f"{page}.html").exists(), page
-    # numpydoc rendered the attributes' types without leaving reST errors on the page
-    api = (html / "generated" / "skneural.CNNClassifier.html").read_text()
-    assert "n_features_in_" in api
-    assert "problematic" not in api and "system-message" not in api
+    # every public name has its API page (docs/api.rst lists them by hand)
+    public = [f"skneural.{name}" for name in skneural.__all__ if name != "__version__"]
+    public += [f"skneural.nn.{name}" for name in skneural.nn.__all__]
+    missing = [name for name in public if not (html / "generated" / f"{name}.html").exists()]
+    assert not missing, f"not in docs/api.rst: {missing}"
+    # numpydoc rendered the docstrings without leaving reST errors on the pages
+    for name in public:
+        page = (html / "generated" / f"{name}.html").read_text()
+        assert "problematic" not in page and "system-message" not in page, name
 
 
 def test_gallery_executed_with_images(html):
