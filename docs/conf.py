@@ -47,8 +47,6 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     # An example that raises fails the build instead of rendering its traceback.
     "abort_on_example_error": True,
-    "matplotlib_animations": False,
-    "reset_modules": ("matplotlib",),
 }
 
 html_theme = "pydata_sphinx_theme"
@@ -65,11 +63,12 @@ def _quote_attribute_names_in_types(app, what, name, obj, options, lines):
     """Stopgap for a docstring bug in skneural, to drop once the docstrings are fixed.
 
     ``feature_names_in_ : ndarray of shape (n_features_in_,)`` (skneural/_docs.py,
-    the "fitted" snippet, and the LSTMRegressor docstring in skneural/_lstm.py)
-    reads to reStructuredText as a link to a target named ``n_features_in``:
-    "Unknown target name" on every estimator's page. The fix in the docstrings is
-    scikit-learn's spelling, ``(`n_features_in_`,)``; this hook applies it to the
-    docstring text before numpydoc renders it, and does nothing once it is there.
+    the "fitted" snippet of the CNN and ResNet estimators, and skneural/_lstm.py,
+    ``_FITTED``, of the LSTM ones) reads to reStructuredText as a link to a
+    target named ``n_features_in``: "Unknown target name" on every estimator's
+    page. The fix in the docstrings is scikit-learn's spelling,
+    ``(`n_features_in_`,)``; this hook applies it to the docstring text before
+    numpydoc renders it, and does nothing once it is there.
     """
     for i, line in enumerate(lines):
         lines[i] = line.replace("(n_features_in_,)", "(`n_features_in_`,)")
