@@ -48,7 +48,9 @@ print(X_train[0], "->", y_train[0])
 # %%
 # A bag of words sees the same counts in both classes: chance.
 bag = make_pipeline(CountVectorizer(), LogisticRegression()).fit(X_train, y_train)
-print(f"bag of words + logistic regression: test accuracy {bag.score(X_test, y_test):.3f}")
+print(
+    f"bag of words + logistic regression: test accuracy {bag.score(X_test, y_test):.3f}"
+)
 
 # %%
 # The sequence pipeline, searched over the vectorizer's length and the LSTM's
