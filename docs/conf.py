@@ -59,21 +59,30 @@ exclude_patterns = ["_build"]
 templates_path = ["_templates"]
 
 
-def _quote_attribute_names_in_types(app, what, name, obj, options, lines):
-    """Stopgap for a docstring bug in skneural, to drop once the docstrings are fixed.
+def _write_registry_lists():
+    """Write the API page's lists of estimators and transformers from the registry.
 
-    ``feature_names_in_ : ndarray of shape (n_features_in_,)`` (skneural/_docs.py,
-    the "fitted" snippet of the CNN and ResNet estimators, and skneural/_lstm.py,
-    ``_FITTED``, of the LSTM ones) reads to reStructuredText as a link to a
-    target named ``n_features_in``: "Unknown target name" on every estimator's
-    page. The fix in the docstrings is scikit-learn's spelling,
-    ``(`n_features_in_`,)``; this hook applies it to the docstring text before
-    numpydoc renders it, and does nothing once it is there.
+    ``api.rst`` includes ``_api_registry.rst``, written here from
+    :func:`skneural.utils.all_estimators` at every build, so a new public
+    estimator gets its API page without being listed by hand.
     """
-    for i, line in enumerate(lines):
-        lines[i] = line.replace("(n_features_in_,)", "(`n_features_in_`,)")
+    from skneural.utils import all_estimators
+
+    supervised = dict(all_estimators(type_filter=["classifier", "regressor"]))
+    transformers = [n for n, _ in all_estimators("transformer") if n not in supervised]
+    blocks = []
+    for title, names in (("Estimators", sorted(supervised)), ("Transformers", transformers)):
+        entries = "\n".join(f"   {name}" for name in names)
+        blocks.append(
+            f"{title}\n{'-' * len(title)}\n\n.. currentmodule:: skneural\n\n"
+            f".. autosummary::\n   :toctree: generated/\n   :template: class.rst\n\n{entries}\n"
+        )
+    path = os.path.join(os.path.dirname(__file__), "_api_registry.rst")
+    with open(path, "w") as f:
+        f.write("\n".join(blocks))
 
 
-def setup(app):
-    # numpydoc renders docstrings at the default priority (500): run before it.
-    app.connect("autodoc-process-docstring", _quote_attribute_names_in_types, priority=100)
+_write_registry_lists()
+# the generated lists are read through api.rst's include, not as a page of their own
+exclude_patterns.append("_api_registry.rst")
+autosummary_generate = ["api.rst", "_api_registry.rst"]

@@ -36,7 +36,9 @@ try:
     ROOT = Path(__file__).resolve().parents[1]
 except NameError:  # run interactively
     ROOT = Path.cwd()
-DATASETS = Path(os.environ.get("SKNEURAL_DATASETS", ROOT.parent / "shared" / "datasets"))
+DATASETS = Path(
+    os.environ.get("SKNEURAL_DATASETS", ROOT.parent / "shared" / "datasets")
+)
 
 
 def load_mnist(archive, n_train=10_000, n_test=2_000):
@@ -54,7 +56,9 @@ def load_mnist(archive, n_train=10_000, n_test=2_000):
                 found[split].append((position, np.asarray(image), label))
     arrays = []
     for split in ("train", "test"):
-        _, images, labels = zip(*sorted(found[split], key=lambda row: row[0]), strict=True)
+        _, images, labels = zip(
+            *sorted(found[split], key=lambda row: row[0]), strict=True
+        )
         arrays += [np.stack(images), np.array(labels)]
     return arrays
 
@@ -69,7 +73,10 @@ else:
         X.reshape(-1, 8, 8), y, test_size=0.25, stratify=y, random_state=0
     )
     source = "scikit-learn's digits"
-print(f"{source}: {len(X_train)} training and {len(X_test)} test images of {X_train.shape[1:]}")
+print(
+    f"{source}: {len(X_train)} training and {len(X_test)} test images"
+    f" of {X_train.shape[1:]}"
+)
 
 # %%
 # A small CNN trained with augmentation: each training image is turned by up

@@ -66,5 +66,8 @@ SearchResultsDisplay.from_estimator(random, name="RandomizedSearchCV", log_scale
 # %%
 # The two refitted best networks on the held-out quarter.
 for search in (grid, random):
-    print(f"{type(search).__name__:>18}: held-out accuracy {search.score(X_test, y_test):.3f}")
+    print(
+        f"{type(search).__name__:>18}: held-out accuracy "
+        f"{search.score(X_test, y_test):.3f}"
+    )
 plt.show()

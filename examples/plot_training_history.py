@@ -38,7 +38,9 @@ cnn = CNNClassifier(
     random_state=0,
 )
 cnn.fit(X_train, y_train)
-print(f"{cnn.n_iter_} epochs, best validation accuracy {cnn.best_validation_score_:.3f}")
+print(
+    f"{cnn.n_iter_} epochs, best validation accuracy {cnn.best_validation_score_:.3f}"
+)
 print(f"held-out accuracy: {cnn.score(X_test, y_test):.3f}")
 
 display = TrainingHistoryDisplay.from_estimator(cnn)
