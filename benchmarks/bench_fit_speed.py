@@ -120,6 +120,7 @@ def time_skneural(X, y, module, batch_size, epochs, seed):
         lr_schedule="constant",
         random_state=seed,
         device="cpu",
+        n_threads=torch.get_num_threads(),  # the threads the other contenders use
     ).fit(X, y)
     return time.perf_counter() - start
 

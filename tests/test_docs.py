@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import skneural
+import skneural.callbacks
 import skneural.nn
 import skneural.plot
 import skneural.utils
@@ -65,7 +66,7 @@ def test_site_pages(html):
         assert (html / f"{page}.html").exists(), page
     # every public name has its API page (the estimators' from the registry)
     public = [f"skneural.{name}" for name in skneural.__all__ if name != "__version__"]
-    for module in (skneural.nn, skneural.plot, skneural.utils):
+    for module in (skneural.nn, skneural.plot, skneural.utils, skneural.callbacks):
         public += [f"{module.__name__}.{name}" for name in module.__all__]
     missing = [name for name in public if not (html / "generated" / f"{name}.html").exists()]
     assert not missing, f"not in docs/api.rst: {missing}"

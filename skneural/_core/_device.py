@@ -16,7 +16,11 @@ def resolve_device(device) -> torch.device:
     ----------
     device : str or torch.device
         ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"``,
-        ``"cuda:<index>"`` or ``"mps"``.
+        ``"cuda:<index>"`` or ``"mps"``. With several CUDA devices, ``"auto"``
+        takes the one with the most free memory, so parallel fits (the
+        workers of a search) spread over the devices instead of all landing
+        on ``cuda:0``; a worker given its own device through
+        ``CUDA_VISIBLE_DEVICES`` sees only that one and takes it.
 
     Raises
     ------
@@ -32,7 +36,9 @@ def resolve_device(device) -> torch.device:
         )
     name = device.strip().lower()
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if not torch.cuda.is_available():
+            return torch.device("cpu")
+        return torch.device("cuda", _freest_cuda_device())
     if name == "cpu":
         return torch.device("cpu")
     match = _CUDA_PATTERN.fullmatch(name)
@@ -58,3 +64,16 @@ def resolve_device(device) -> torch.device:
     raise ValueError(
         f"device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or 'mps'; got {device!r}."
     )
+
+
+def _freest_cuda_device() -> int:
+    """Index of the visible CUDA device with the most free memory (0 if only one).
+
+    Ties go to the lowest index. ``CUDA_VISIBLE_DEVICES`` is honoured by
+    CUDA itself: the indices are those of the visible devices.
+    """
+    count = torch.cuda.device_count()
+    if count <= 1:
+        return 0
+    free = [torch.cuda.mem_get_info(index)[0] for index in range(count)]
+    return max(range(count), key=lambda index: (free[index], -index))

@@ -33,6 +33,7 @@ from skneural._core._device import resolve_device
 from skneural._core._losses import WeightedLoss
 from skneural._core._net import TrainingNet
 from skneural._core._tasks import OutputScorer
+from skneural._core._threads import resolve_threads, torch_threads
 from skneural._core._training import (
     check_training_params,
     net_arguments,
@@ -122,6 +123,9 @@ class NeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             sample_weight = _check_sample_weight(sample_weight, data, ensure_non_negative=True)
 
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        if continuing and incremental:
+            # each partial_fit call its own batch order and noise, still seeded
+            seed = (seed + len(self.net_.history)) % np.iinfo(np.int32).max
         validate = self.early_stopping and not incremental
         train_index, valid_index = self._split(y, seed, task) if validate else (None, None)
         if continuing:
@@ -156,7 +160,7 @@ class NeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 lr_groups={group: prefix for group, (prefix, _) in groups.items()} or None,
             ),
         )
-        with torch_seed(seed, device):
+        with torch_seed(seed, device), torch_threads(resolve_threads(self.n_threads)):
             if continuing:
                 net = self.net_
                 refresh_net(net, arguments)
@@ -217,7 +221,7 @@ class NeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         module.eval()
         size = self.batch_size
         outputs = []
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(resolve_threads(self.n_threads)):
             for X_batch, _, _ in BatchIterator(TensorData(data), size, device=self.net_.device):
                 n = n_rows(X_batch)
                 outputs.append(apply(module, pad_rows(X_batch, size))[:n].float().cpu())

@@ -18,7 +18,7 @@ from numbers import Integral, Real
 
 import torch
 from sklearn.metrics import get_scorer
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from skorch.callbacks import Callback, GradientNormClipping, LRScheduler, ProgressBar
 from skorch.helper import predefined_split
 from torch.optim.lr_scheduler import CosineAnnealingLR, MultiStepLR, ReduceLROnPlateau
@@ -200,6 +200,21 @@ RUNTIME = (
         "str or torch.device",
         """``"auto"`` trains on CUDA when it is available, else on the CPU; also
         ``"cpu"``, ``"cuda"``, ``"cuda:<index>"`` or ``"mps"``.""",
+    ),
+    Param(
+        "n_threads",
+        1,
+        [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
+        "int",
+        """Torch threads of each fit and prediction, set for the call and
+        restored afterwards. 1 (the default) keeps a fit as fast beside other
+        work as alone, lets parallel searches (``n_jobs``, Dask) use the cores,
+        and makes a seeded CPU fit independent of where it runs; -1 uses the
+        threads this process is allotted (``OMP_NUM_THREADS``, joblib's and
+        Dask's worker allotments, ``threadpoolctl`` limits, the CPUs it may
+        use), 1.3x to 1.7x faster for one fit on an otherwise idle 2-core
+        machine (``benchmarks/bench_parallel.py``). A CPU fit's numbers depend
+        on its thread count.""",
     ),
     Param(
         "verbose",
