@@ -1,10 +1,10 @@
 """skorch callbacks for the estimators' ``callbacks`` parameter."""
 
-__all__ = ["OptunaPruning"]
-
 from __future__ import annotations
 
 from skorch.callbacks import Callback
+
+__all__ = ["OptunaPruning"]
 
 
 class OptunaPruning(Callback):
