@@ -28,10 +28,13 @@ The searches:
 - ``optuna``: optuna-integration's ``OptunaSearchCV`` (TPE sampler),
   ``n_trials=N``, no pruning: a full ``fit`` of ``E`` epochs per fold;
 - ``optuna+prune``: the same, with ``enable_pruning=True``, ``max_iter=E``
-  and a ``MedianPruner``: each trial calls ``partial_fit`` (one epoch) on
-  every fold ``E`` times and, after each round, reports the mean CV score;
-  a trial whose score is below the median of the earlier trials' at that
-  epoch is stopped.
+  and Optuna's ``SuccessiveHalvingPruner(min_resource=1,
+  reduction_factor=3)`` (asynchronous successive halving): each trial calls
+  ``partial_fit`` (one epoch) on every fold ``E`` times and, after each
+  round, reports the mean CV score; at epochs 1, 3 and 9 a trial that is
+  not in the top third of the trials that reached that epoch is stopped.
+  (A ``MedianPruner`` with 4 startup trials pruned 6 of 12 trials and
+  trained 0.59x the epochs of ``optuna`` for the same best CV score.)
 
 Why this setup is fair:
 
@@ -39,10 +42,10 @@ Why this setup is fair:
   trains at a constant rate: an ``E``-epoch ``fit`` then does what ``E``
   ``partial_fit`` calls do, so pruned and unpruned trials train alike, and a
   halving rung of ``k`` epochs is a plain ``k``-epoch fit. One difference
-  remains: with an int ``random_state``, every ``partial_fit`` call draws
-  its batch order (and dropout masks) from the same seed, as scikit-learn's
-  ``MLPClassifier.partial_fit`` does, so the pruned trials see the same
-  batches each epoch where a ``fit`` reshuffles.
+  remains: each ``partial_fit`` call draws its batch order (and dropout
+  masks) from a seed of its own, derived from ``random_state`` and the
+  epochs already trained, so a pruned trial does not replay the batches a
+  ``fit`` would draw.
 - Pruning uses ``OptunaSearchCV(enable_pruning=True)`` rather than a
   hand-written study with :class:`skneural.callbacks.OptunaPruning`, because
   it prunes on the same signal as every other search, the mean score over
@@ -50,11 +53,10 @@ Why this setup is fair:
   its own training data (``early_stopping=True``), which would shrink the
   data each fit trains on.
 - The model-based samplers start with ``N // 3`` random points
-  (``n_initial_points`` for scikit-optimize, ``n_startup_trials`` for TPE,
-  and the same number of complete trials before the pruner prunes): with
-  their defaults (10 random points each) and ``N = 12`` trials they would be
-  random searches. ``MedianPruner(n_warmup_steps=0)`` may stop a trial after
-  its first epoch, as halving stops a candidate after its first rung.
+  (``n_initial_points`` for scikit-optimize, ``n_startup_trials`` for TPE):
+  with their defaults (10 random points each) and ``N = 12`` trials they
+  would be random searches. The pruner may stop a trial after its first
+  epoch, as halving stops a candidate after its first rung.
 - Every search refits its best candidate on the whole subset (``refit=True``);
   the refit is part of the wall time and of the epochs.
 
@@ -223,7 +225,7 @@ def _optuna(cfg, prune):
     study = optuna.create_study(
         direction="maximize",
         sampler=optuna.samplers.TPESampler(n_startup_trials=n_random_starts(cfg), seed=0),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=n_random_starts(cfg), n_warmup_steps=0),
+        pruner=optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3),
     )
     space = {
         "lr": FloatDistribution(*LR_RANGE, log=True),
@@ -317,7 +319,7 @@ def summarize(results, cfg, n_test):
         f"{fastest['name']} ({fastest['wall']:.0f} s)."
     )
     reference = by.get("grid") or by.get("random")
-    for name, what in (("halving", "successive halving"), ("optuna+prune", "median pruning")):
+    for name, what in (("halving", "successive halving"), ("optuna+prune", "pruning")):
         if name in by and reference is not None:
             r = by[name]
             share = r["epochs"] / reference["epochs"]

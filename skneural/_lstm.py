@@ -6,7 +6,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skneural._core._docs import HISTORY
+from skneural._core._docs import fitted_attributes
 from skneural._core._estimator import fitted
 from skneural._core._params import Param, declare, replace
 from skneural._core._supervised import (
@@ -127,30 +127,17 @@ _TRAINING = replace(
     ),
 )
 
-_ATTRIBUTES = (
-    """
+_ATTRIBUTES = """
 input_type_ : {"tokens", "numeric"}
     How the training X was read.
 vocabulary_size_ : int
     Number of token ids the embedding holds. Token input only.
 n_features_per_step_ : int
     Values per step of numeric sequences. Numeric input only.
-input_ : InputAdapter
-    How X is read, as learned from the training X.
-task_ : ClassificationTask or RegressionTask
-    The classes, or the target scaling, learned from y.
-net_ : skorch.NeuralNet
-    The trained skorch net.
-module_ : torch.nn.Module
-    The trained network (``net_.module_``): ``standardize`` (numeric steps,
-    when ``normalize``), then ``network``, a :class:`skneural.nn.RecurrentNet`.
-n_features_in_ : int
-    Number of columns (steps) of a 2-D training X; absent for 3-D or list
-    input.
-feature_names_in_ : ndarray of shape (n_features,)
-    Names of the columns, when ``X`` was a DataFrame with string column names.
-"""
-    + HISTORY
+""" + fitted_attributes(
+    module="``standardize`` (numeric steps, when ``normalize``), then ``network``, "
+    "a :class:`skneural.nn.RecurrentNet`",
+    n_features="Number of columns (steps) of a 2-D training X; absent for 3-D or list input.",
 )
 
 _NOTES = """Padding never changes a prediction: the sequences are packed

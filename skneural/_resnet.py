@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from numbers import Integral, Real
 
 import torch
-from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skneural._core._docs import FITTED
 from skneural._core._estimator import fitted
+from skneural._core._features import FeaturesMixin
 from skneural._core._params import Param, declare, replace
 from skneural._core._supervised import (
     CLASS_WEIGHT,
@@ -22,7 +21,7 @@ from skneural._core._supervised import (
 from skneural._core._training import RUNTIME, TRAINING
 from skneural._inputs._images import AUGMENTATION, IMAGE_SHAPE, image_input
 from skneural._inputs._validation import check_shape_param
-from skneural._weights import load_weights
+from skneural._weights import WEIGHTS, load_weights
 from skneural.nn import ResNetNet, Standardize
 from skneural.nn._resnet import RESNET_ARCHS, check_backbone_state
 
@@ -38,23 +37,7 @@ RESNET = (
         '{"resnet18", "resnet34", "resnet50", "resnet101", "resnet152"}',
         "The torchvision architecture.",
     ),
-    Param(
-        "weights",
-        None,
-        [str, os.PathLike, None],
-        "str, path or None",
-        """Pretrained weights: None for a random initialization; a torchvision
-        weight name for ``arch`` (``"DEFAULT"``, ``"IMAGENET1K_V1"``,
-        ``"IMAGENET1K_V2"``, or ``"ResNet50_Weights.IMAGENET1K_V2"``), taken
-        from torch's hub cache or downloaded there; or the path of a local
-        checkpoint (``.pth``/``.pt``: a state dict, possibly wrapped as
-        ``{"state_dict": ...}`` or ``{"model": ...}`` and with prefixed keys
-        such as ``module.``; ``.safetensors`` with the safetensors package).
-        Local files are read with ``torch.load(weights_only=True)``: a
-        checkpoint that holds code is refused, never run. The old classifier
-        (``fc``) is dropped. Weights are read once per process and reused by
-        every fit (e.g. all the fits of a search).""",
-    ),
+    WEIGHTS,
     Param(
         "trainable_layers",
         None,
@@ -142,7 +125,7 @@ fresh fit; ``warm_start=True`` continues the fitted network as it is.
 _DOCS = dict(attributes=_ATTRIBUTES, notes=_NOTES)
 
 
-class _ResNet:
+class _ResNet(FeaturesMixin):
     """A pretrained torchvision ResNet with a new head, for both tasks."""
 
     image_shape_ = fitted("input_", "image_shape_", "(channels, height, width) of the images.")
@@ -200,52 +183,6 @@ class _ResNet:
     def _lr_groups(self):
         factor = 1.0 if self.weights is None else self.backbone_lr_factor
         return {"backbone": ("network.backbone.", factor)}
-
-    def fit_transform(self, X, y, sample_weight=None):
-        """Fit the network, then return the backbone's pooled features of X.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Training inputs.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets: the features are those of the network trained on them.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights of the loss.
-
-        Returns
-        -------
-        features : ndarray of shape (n_samples, n_features)
-            As :meth:`transform` returns them.
-        """
-        return self.fit(X, y, sample_weight=sample_weight).transform(X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags = TransformerTags(preserves_dtype=["float32"])
-        return tags
-
-    def transform(self, X):
-        """The backbone's pooled features of X, to feed another model.
-
-        Parameters
-        ----------
-        X : array-like or list of paths
-            Inputs, as in ``fit``.
-
-        Returns
-        -------
-        features : ndarray of shape (n_samples, n_features)
-            The globally average-pooled output of the last residual stage:
-            512 features for resnet18 and resnet34, 2048 for the others.
-        """
-
-        def features(module, x):
-            if hasattr(module, "standardize"):
-                x = module.standardize(x)
-            return module.network.features(x)
-
-        return self._batched(X, features)
 
 
 @declare(

@@ -19,6 +19,27 @@ from pathlib import Path
 import torch
 import torchvision
 
+from skneural._core._params import Param
+
+# the parameter of the estimators that take pretrained weights
+WEIGHTS = Param(
+    "weights",
+    None,
+    [str, os.PathLike, None],
+    "str, path or None",
+    """Pretrained weights: None for a random initialization; a torchvision
+    weight name for ``arch`` (``"DEFAULT"``, ``"IMAGENET1K_V1"``,
+    ``"IMAGENET1K_V2"``, or ``"ResNet50_Weights.IMAGENET1K_V2"``), taken
+    from torch's hub cache or downloaded there; or the path of a local
+    checkpoint (``.pth``/``.pt``: a state dict, possibly wrapped as
+    ``{"state_dict": ...}`` or ``{"model": ...}`` and with prefixed keys
+    such as ``module.``; ``.safetensors`` with the safetensors package).
+    Local files are read with ``torch.load(weights_only=True)``: a
+    checkpoint that holds code is refused, never run. The old classifier
+    (``fc``) is dropped. Weights are read once per process and reused by
+    every fit (e.g. all the fits of a search).""",
+)
+
 # torchvision's convention for ImageNet weights (on pixels scaled to [0, 1]);
 # assumed for local checkpoints that carry no statistics of their own.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)

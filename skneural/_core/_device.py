@@ -1,8 +1,9 @@
-"""Choosing the torch device an estimator trains on."""
+"""Choosing the torch device an estimator trains on, and seeding it."""
 
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import torch
 
@@ -77,3 +78,17 @@ def _freest_cuda_device() -> int:
         return 0
     free = [torch.cuda.mem_get_info(index)[0] for index in range(count)]
     return max(range(count), key=lambda index: (free[index], -index))
+
+
+@contextmanager
+def torch_seed(seed: int, device: torch.device):
+    """Seed torch's RNGs for a fit without touching the caller's RNG state."""
+    devices = []
+    if device.type == "cuda":
+        devices = [device.index if device.index is not None else torch.cuda.current_device()]
+    with torch.random.fork_rng(devices=devices):
+        torch.random.default_generator.manual_seed(seed)
+        for index in devices:
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
+        yield

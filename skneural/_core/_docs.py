@@ -20,8 +20,14 @@ validation_scores_ : list of float
     Validation score of each epoch. Only with early stopping.
 """
 
-FITTED = (
-    """
+
+def fitted_attributes(
+    module="``standardize`` (when ``normalize``), then ``network``",
+    n_features="Number of values per input sample.",
+) -> str:
+    """The attributes every fitted estimator has, with a family's words for two of them."""
+    return (
+        f"""
 input_ : InputAdapter
     How X is read, as learned from the training X (see ``docs/architecture.rst``).
 task_ : ClassificationTask or RegressionTask
@@ -29,15 +35,17 @@ task_ : ClassificationTask or RegressionTask
 net_ : skorch.NeuralNet
     The trained skorch net.
 module_ : torch.nn.Module
-    The trained network (``net_.module_``): ``standardize`` (when
-    ``normalize``), then ``network``.
+    The trained network (``net_.module_``): {module}.
 n_features_in_ : int
-    Number of values per input sample.
+    {n_features}
 feature_names_in_ : ndarray of shape (n_features,)
     Names of the features, when ``X`` was a DataFrame with string column names.
 """
-    + HISTORY
-)
+        + HISTORY
+    )
+
+
+FITTED = fitted_attributes()
 
 # method docstrings
 PREDICT_X = """

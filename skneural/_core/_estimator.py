@@ -18,7 +18,6 @@ derived from them. A family adds only ``_input_adapter`` and
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -29,7 +28,8 @@ from sklearn.utils.validation import _check_sample_weight, check_consistent_leng
 from torch import nn
 
 from skneural._core._data import BatchIterator, TensorData, n_rows, pad_rows
-from skneural._core._device import resolve_device
+from skneural._core._device import resolve_device, torch_seed
+from skneural._core._history import HistoryMixin
 from skneural._core._losses import WeightedLoss
 from skneural._core._net import TrainingNet
 from skneural._core._tasks import OutputScorer
@@ -42,16 +42,6 @@ from skneural._core._training import (
 )
 from skneural.nn import StandardizedNetwork
 
-# The epoch-level history keys kept in ``history_``, as skorch names them.
-_HISTORY_KEYS = {
-    "epoch": "epoch",
-    "train_loss": "train_loss",
-    "valid_loss": "valid_loss",
-    "valid_score": "valid_score",
-    "lr": "lr",
-    "dur": "duration",
-}
-
 
 def fitted(part: str, name: str, doc: str = "") -> property:
     """A read-only attribute ``name`` of the fitted ``part`` (``"input_"`` or ``"task_"``).
@@ -61,21 +51,7 @@ def fitted(part: str, name: str, doc: str = "") -> property:
     return property(lambda self: getattr(getattr(self, part), name), doc=doc)
 
 
-@contextmanager
-def torch_seed(seed: int, device: torch.device):
-    """Seed torch's RNGs for a fit without touching the caller's RNG state."""
-    devices = []
-    if device.type == "cuda":
-        devices = [device.index if device.index is not None else torch.cuda.current_device()]
-    with torch.random.fork_rng(devices=devices):
-        torch.random.default_generator.manual_seed(seed)
-        for index in devices:
-            with torch.cuda.device(index):
-                torch.cuda.manual_seed(seed)
-        yield
-
-
-class NeuralEstimator(BaseEstimator, metaclass=ABCMeta):
+class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the skneural estimators. Do not use it directly.
 
     Subclasses declare their parameters (:func:`skneural._core._params.declare`),
@@ -238,40 +214,3 @@ class NeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """The trained network: ``standardize`` (if any), then ``network``."""
         check_is_fitted(self)
         return self.net_.module_
-
-    @property
-    def history_(self) -> list[dict]:
-        """One record per epoch (over all fits, with ``warm_start``)."""
-        return [
-            {name: _plain(row[key]) for key, name in _HISTORY_KEYS.items() if key in row}
-            for row in self.net_.history
-        ]
-
-    @property
-    def n_iter_(self) -> int:
-        """Number of epochs run."""
-        return len(self.net_.history)
-
-    @property
-    def loss_curve_(self) -> list[float]:
-        """Training loss of each epoch."""
-        return list(self.net_.history[:, "train_loss"])
-
-    @property
-    def best_validation_score_(self) -> float:
-        """Best validation score, whose weights were kept. Only with early stopping."""
-        stopper = dict(self.net_.callbacks_).get("early_stopping")
-        if stopper is None:
-            raise AttributeError("best_validation_score_ exists only with early_stopping=True.")
-        return float(stopper.best_score_)
-
-    @property
-    def validation_scores_(self) -> list[float]:
-        """Validation score of each epoch of the last fit. Only with early stopping."""
-        self.best_validation_score_  # noqa: B018 - raises without early stopping
-        return [row.get("valid_score", np.nan) for row in self.net_.history]
-
-
-def _plain(value):
-    """A numpy scalar as the Python number it holds."""
-    return value.item() if isinstance(value, np.generic) else value

@@ -103,6 +103,11 @@ def _section(title: str, text: str) -> str:
     return f"{title}\n{'-' * len(title)}\n{text}\n\n" if text.strip() else ""
 
 
+def _entries(text: str) -> str:
+    """Numpydoc entries joined from several pieces, without blank lines between them."""
+    return "\n".join(line for line in text.splitlines() if line.strip())
+
+
 def declare(params, *, attributes: str = "", see_also: str = "", notes: str = ""):
     """Class decorator: ``__init__``, constraints and documentation from ``params``.
 
@@ -126,7 +131,7 @@ def declare(params, *, attributes: str = "", see_also: str = "", notes: str = ""
         sections = (
             (intro + "\n\n" if intro else "")
             + _section("Parameters", parameter_docs(params))
-            + _section("Attributes", task_attributes + "\n" + textwrap.dedent(attributes))
+            + _section("Attributes", _entries(task_attributes + "\n" + textwrap.dedent(attributes)))
             + _section("See Also", see_also)
             + _section("Notes", notes)
         )

@@ -8,10 +8,40 @@ import os
 import numpy as np
 from sklearn.utils import check_random_state
 
+from skneural._core._params import fill_doc
 from skneural.plot._utils import axes_grid, check_matplotlib, final_estimator
 
 # the image estimators' train-time augmentation parameters
 AUGMENTATION_PARAMS = ("rotation", "shift", "zoom", "horizontal_flip", "vertical_flip")
+
+
+_documented = fill_doc(
+    grid_parameters="""
+    n_images : int, default=16
+        Most misclassified images shown (the first ones of X).
+    n_cols : int, default=8
+        Images per row.
+    ax : matplotlib Axes or list of Axes, default=None
+        None draws on a new figure; one Axes is split into the grid; a list
+        gives one Axes per image shown.
+    """,
+    draw_parameters="""
+    n_images : int, default=4
+        Images shown, one per row.
+    n_draws : int, default=5
+        Random augmentations of each image, one per column after the original.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draws, for a reproducible figure. The global torch random
+        state is left as it was.
+    ax : matplotlib Axes or list of Axes, default=None
+        None draws on a new figure; one Axes is split into the grid; a list
+        gives ``n_images * (1 + n_draws)`` Axes, row by row.
+
+    Returns
+    -------
+    display : AugmentationDisplay
+    """,
+)
 
 
 class MisclassifiedImagesDisplay:
@@ -48,12 +78,12 @@ class MisclassifiedImagesDisplay:
 
     Examples
     --------
+    >>> from sklearn.datasets import load_digits
+    >>> X, y = load_digits(return_X_y=True)
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> from sklearn.datasets import load_digits
     >>> from skneural import CNNClassifier
     >>> from skneural.plot import MisclassifiedImagesDisplay
-    >>> X, y = load_digits(return_X_y=True)
     >>> clf = CNNClassifier(n_filters=4, hidden_units=16, max_epochs=2, random_state=0)
     >>> clf.fit(X[:300], y[:300])
     CNNClassifier(...)
@@ -71,6 +101,7 @@ class MisclassifiedImagesDisplay:
         self.y_pred = y_pred
 
     @classmethod
+    @_documented
     def from_estimator(cls, estimator, X, y, *, n_images=16, n_cols=8, ax=None):
         """Plot the first misclassified images of X.
 
@@ -87,13 +118,7 @@ class MisclassifiedImagesDisplay:
             paths (read with Pillow, shown at their own size).
         y : array-like of shape (n,)
             True labels.
-        n_images : int, default=16
-            Most misclassified images shown (the first ones of X).
-        n_cols : int, default=8
-            Images per row.
-        ax : matplotlib Axes or list of Axes, default=None
-            None draws on a new figure; one Axes is split into the grid; a list
-            gives one Axes per image shown.
+        %(grid_parameters)s
 
         Returns
         -------
@@ -113,6 +138,7 @@ class MisclassifiedImagesDisplay:
         )
 
     @classmethod
+    @_documented
     def from_predictions(
         cls, X, y_true, y_pred, *, image_shape=None, n_images=16, n_cols=8, ax=None
     ):
@@ -132,13 +158,7 @@ class MisclassifiedImagesDisplay:
             ``(channels, height, width)`` or ``(height, width)`` of flat images;
             None reads a flat image whose length is a perfect square as a
             square grayscale image.
-        n_images : int, default=16
-            Most misclassified images shown (the first ones of X).
-        n_cols : int, default=8
-            Images per row.
-        ax : matplotlib Axes or list of Axes, default=None
-            None draws on a new figure; one Axes is split into the grid; a list
-            gives one Axes per image shown.
+        %(grid_parameters)s
 
         Returns
         -------
@@ -245,11 +265,11 @@ class AugmentationDisplay:
 
     Examples
     --------
+    >>> from skneural.plot import AugmentationDisplay
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from sklearn.datasets import load_digits
     >>> from skneural import CNNClassifier
-    >>> from skneural.plot import AugmentationDisplay
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = CNNClassifier(rotation=20, shift=0.1, zoom=0.1)  # need not be fitted
     >>> display = AugmentationDisplay.from_estimator(clf, X, n_images=3, n_draws=4,
@@ -265,6 +285,7 @@ class AugmentationDisplay:
         self.augmented = augmented
 
     @classmethod
+    @_documented
     def from_estimator(cls, estimator, X, *, n_images=4, n_draws=5, random_state=None, ax=None):
         """Plot random draws of an image estimator's train-time augmentation.
 
@@ -286,20 +307,7 @@ class AugmentationDisplay:
             ``n_images`` are drawn. Flat images are laid out with the
             estimator's fitted ``image_shape_``, else its ``image_shape``
             parameter, else as square grayscale images.
-        n_images : int, default=4
-            Images shown, one per row.
-        n_draws : int, default=5
-            Random augmentations of each image, one per column after the original.
-        random_state : int, RandomState instance or None, default=None
-            Seeds the draws, for a reproducible figure. The global torch
-            random state is left as it was.
-        ax : matplotlib Axes or list of Axes, default=None
-            None draws on a new figure; one Axes is split into the grid; a list
-            gives ``n_images * (1 + n_draws)`` Axes, row by row.
-
-        Returns
-        -------
-        display : AugmentationDisplay
+        %(draw_parameters)s
         """
         check_matplotlib(f"{cls.__name__}.from_estimator")
         from skneural.nn import ImageAugmentation
@@ -327,6 +335,7 @@ class AugmentationDisplay:
         )
 
     @classmethod
+    @_documented
     def from_augmentation(
         cls,
         augmentation,
@@ -351,19 +360,7 @@ class AugmentationDisplay:
             ``(channels, height, width)`` or ``(height, width)`` of flat images;
             None reads a flat image whose length is a perfect square as a
             square grayscale image.
-        n_images : int, default=4
-            Images shown, one per row.
-        n_draws : int, default=5
-            Random augmentations of each image, one per column after the original.
-        random_state : int, RandomState instance or None, default=None
-            Seeds the draws; the global torch random state is left as it was.
-        ax : matplotlib Axes or list of Axes, default=None
-            None draws on a new figure; one Axes is split into the grid; a list
-            gives ``n_images * (1 + n_draws)`` Axes, row by row.
-
-        Returns
-        -------
-        display : AugmentationDisplay
+        %(draw_parameters)s
         """
         check_matplotlib(f"{cls.__name__}.from_augmentation")
         import torch

@@ -8,10 +8,30 @@ from numbers import Real
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from skneural._core._params import fill_doc
 from skneural.plot._utils import _is_search, axes_grid, check_matplotlib
 
 # the panel of the score against the fit time, in ``panels_``
 FIT_TIME = "mean_fit_time"
+
+
+_documented = fill_doc(
+    panel_parameters="""
+    ax : matplotlib Axes or list of Axes, default=None
+        None draws on a new figure; one Axes is split into the panels;
+        a list gives one Axes per panel.
+    n_cols : int, default=3
+        Panels per row, on a new figure or a split Axes.
+    log_scale : "auto", bool or list of str, default="auto"
+        Which numeric axes are logarithmic: "auto" for those whose
+        positive values span two decades or more (the largest at least
+        100 times the smallest), or more than one decade of values that
+        repeat, as in a grid, and are spaced geometrically (``[4, 8, 16,
+        32]``, say); True for every axis of positive values, False for
+        none, or a list of parameter names (``"mean_fit_time"`` for the
+        fit time).
+    """
+)
 
 
 class SearchResultsDisplay:
@@ -110,6 +130,7 @@ class SearchResultsDisplay:
         self.estimator_name = estimator_name
 
     @classmethod
+    @_documented
     def from_estimator(
         cls,
         estimator,
@@ -138,13 +159,7 @@ class SearchResultsDisplay:
             The parameters to draw, in order; None for every parameter searched.
         name : str or None, default=None
             Title of the figure; None for no title.
-        ax : matplotlib Axes or list of Axes, default=None
-            None draws on a new figure; one Axes is split into the panels;
-            a list gives one Axes per panel.
-        n_cols : int, default=3
-            Panels per row, on a new figure or a split Axes.
-        log_scale : "auto", bool or list of str, default="auto"
-            Which numeric axes are logarithmic (see :meth:`plot`).
+        %(panel_parameters)s
 
         Returns
         -------
@@ -167,24 +182,13 @@ class SearchResultsDisplay:
         )
         return display.plot(ax=ax, n_cols=n_cols, log_scale=log_scale)
 
+    @_documented
     def plot(self, ax=None, *, n_cols=3, log_scale="auto"):
         """Plot the search results.
 
         Parameters
         ----------
-        ax : matplotlib Axes or list of Axes, default=None
-            None draws on a new figure; one Axes is split into the panels;
-            a list gives one Axes per panel.
-        n_cols : int, default=3
-            Panels per row, on a new figure or a split Axes.
-        log_scale : "auto", bool or list of str, default="auto"
-            Which numeric axes are logarithmic: "auto" for those whose
-            positive values span two decades or more (the largest at least
-            100 times the smallest), or more than one decade of values that
-            repeat, as in a grid, and are spaced geometrically (``[4, 8, 16,
-            32]``, say); True for every axis of positive values, False for
-            none, or a list of parameter names (``"mean_fit_time"`` for the
-            fit time).
+        %(panel_parameters)s
 
         Returns
         -------
