@@ -204,3 +204,18 @@ def test_a_killed_study_resumes_from_its_storage(tmp_path):
     after = {t.number: t.value for t in complete_trials(storage)}
     assert len(after) == len(before) + 2
     assert all(after[number] == value for number, value in before.items())
+
+
+def test_an_unknown_parameter_in_the_distributions_is_named(digits):
+    X, y = digits
+    search = optuna_integration.OptunaSearchCV(
+        CNNClassifier(**TINY),
+        {"n_filter": optuna.distributions.IntDistribution(2, 8)},
+        n_trials=1,
+        cv=2,
+        error_score="raise",
+    )
+    with pytest.raises(
+        ValueError, match="Invalid parameter 'n_filter' for estimator CNNClassifier"
+    ):
+        search.fit(X, y)
