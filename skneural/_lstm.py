@@ -140,9 +140,10 @@ n_features_per_step_ : int
     n_features="Number of columns (steps) of a 2-D training X; absent for 3-D or list input.",
 )
 
-_NOTES = """Padding never changes a prediction: the sequences are packed
-(:func:`torch.nn.utils.rnn.pack_padded_sequence`), so a sequence gets the
-same output alone or in a batch padded to a longer one. For token ids,
+_NOTES = """Padding never changes a prediction: the real steps come first, the LSTM
+reads them before any padding (the backward direction reads them reversed)
+and the summaries read only real steps, so a sequence gets the same output
+alone or in a batch padded to a longer one (see :class:`skneural.nn.RecurrentNet`). For token ids,
 0 is padding wherever it stands (``"pre"`` or ``"post"``); a row of
 zeros only (an empty document) is a valid sequence of one padding step.
 Token ids at or above ``vocabulary_size_`` at predict time (never seen
