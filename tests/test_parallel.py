@@ -167,9 +167,18 @@ def test_dask_search_equals_the_sequential_one(digits, sequential, dask_client):
     worker_pids = set(dask_client.run(os.getpid).values())
     assert {recorded(est).pid for est in result["estimator"]} <= worker_pids
     assert all(recorded(est).threads == [1] * TINY["max_epochs"] for est in result["estimator"])
+    # the workers' allocator keeps batch tensors on the heap (see skneural._core._malloc)
+    assert all(dask_client.run(_allocator_tuned).values())
+    assert not _allocator_tuned()  # and this process, no worker, was left alone
     # a search fitted on Dask pickles back and predicts on the client
     restored = pickle.loads(pickle.dumps(on_dask))
     assert_array_equal(restored.predict(X), sequential.predict(X))
+
+
+def _allocator_tuned():
+    from skneural._core import _malloc
+
+    return _malloc._tuned
 
 
 def test_a_killed_dask_worker_does_not_lose_the_search(digits, sequential, dask_client):

@@ -31,6 +31,7 @@ from skneural._core._data import BatchIterator, TensorData, n_rows, pad_rows
 from skneural._core._device import resolve_device, torch_seed
 from skneural._core._history import HistoryMixin
 from skneural._core._losses import WeightedLoss
+from skneural._core._malloc import tune_allocator_for_dask
 from skneural._core._net import TrainingNet
 from skneural._core._tasks import OutputScorer
 from skneural._core._threads import resolve_threads, torch_threads
@@ -84,6 +85,7 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         """Train on X and y: ``max_epochs`` afresh or, when continuing, on the fitted net."""
         check_training_params(self, probabilities=self._has_probabilities())
+        tune_allocator_for_dask()
         device = resolve_device(self.device)
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         input_ = self.input_ if continuing else self._input_adapter()
