@@ -29,8 +29,9 @@ and have imported skneural and run a tiny fit before any timed run (an
 untimed ``Parallel`` call for loky, ``client.run`` for Dask): worker start-up is excluded from
 the wall times and printed on its own. Dask's workers run with its nanny's
 defaults (``OMP_NUM_THREADS=1``, ``MALLOC_TRIM_THRESHOLD_=65536``, printed);
-the latter made a small fit about 1.35x slower than in a plain process in a
-probe on 2 cores, which "mean fit s" shows.
+the latter made fits 1.65x slower in a worker until skneural raised glibc's
+mmap and trim thresholds in Dask workers (``skneural/_core/_malloc.py``);
+"mean fit s" shows the fit time of each mode.
 
 Run: ``python benchmarks/bench_parallel.py [--quick]``, alone on the
 machine. The full run takes about 7 to 8 minutes on 2 CPU cores (about
@@ -327,7 +328,7 @@ def run_search_parallel(quick):
         )
     print(f"best_params_ of n_jobs=1: {reference.best_params_}")
     # Dask's nanny starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which
-    # made a 600-image fit about 1.35x slower in a probe: see "mean fit s"
+    # made fits 1.65x slower before skneural/_core/_malloc.py: see "mean fit s"
     print(f"dask workers' environment: {', '.join(dask_env)}; parent's: {_worker_env()}")
     print("worker start-up (excluded above):")
     for what, seconds in startup.items():

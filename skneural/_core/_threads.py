@@ -2,9 +2,9 @@
 
 Torch's intra-op threads are process-wide and, on Linux, OpenMP threads that
 spin while they wait. Measured on 2 cores (``benchmarks/bench_parallel.py``):
-a second thread makes a quiet fit 1.3x (digits) to 1.7x (MNIST, 64x64
-images) faster, but beside one other busy process the same fit runs 2.5x to
-6.5x slower than alone, and a CPU fit's numbers depend on its thread count
+a second thread makes a quiet fit 1.2x to 1.9x faster (digits, MNIST,
+64x64 images), but beside one other busy process the same fit runs 3x to 9x
+slower than alone, and a CPU fit's numbers depend on its thread count
 (a reduction split two ways rounds differently). So each fit and prediction
 uses a deliberate number of threads, ``n_threads``, set for the call and
 restored afterwards:

@@ -212,7 +212,7 @@ RUNTIME = (
         and makes a seeded CPU fit independent of where it runs; -1 uses the
         threads this process is allotted (``OMP_NUM_THREADS``, joblib's and
         Dask's worker allotments, ``threadpoolctl`` limits, the CPUs it may
-        use), 1.3x to 1.7x faster for one fit on an otherwise idle 2-core
+        use), 1.2x to 1.9x faster for one fit on an otherwise idle 2-core
         machine (``benchmarks/bench_parallel.py``). A CPU fit's numbers depend
         on its thread count.""",
     ),
