@@ -261,9 +261,9 @@ def n_epochs(max_epochs, n_train: int, batch_size: int) -> int:
 
 def check_training_params(est, *, probabilities: bool):
     """The checks of the training parameters that declarative constraints cannot express."""
-    if isinstance(est.scoring, str):
-        get_scorer(est.scoring)  # raises ValueError naming the valid options
-    response = getattr(get_scorer(est.scoring), "_response_method", None) if est.scoring else None
+    # a name is looked up here: an unknown one raises a ValueError naming the valid options
+    scorer = None if est.scoring is None else get_scorer(est.scoring)
+    response = getattr(scorer, "_response_method", None)
     methods = {response} if isinstance(response, str) else set(response or ())
     if methods == {"predict_proba"} and not probabilities:
         raise ValueError(

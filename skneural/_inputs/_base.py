@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-import numpy as np
-import torch
 from sklearn.utils.validation import _get_feature_names, check_array, validate_data
 from torch import nn
 
@@ -68,6 +66,4 @@ class InputAdapter(ABC):
 def channel_standardizer(X, axis, sample_weight, index) -> Standardize:
     """A :class:`~skneural.nn.Standardize` with the weighted statistics of X along ``axis``."""
     mean, std = weighted_mean_std(X, axis, sample_weight, index)
-    return Standardize(
-        torch.from_numpy(mean.astype(np.float32)), torch.from_numpy(std.astype(np.float32))
-    )
+    return Standardize(mean, std)

@@ -358,9 +358,7 @@ class ImageInput(InputAdapter):
         """Per-channel standardization (image files: decoded in chunks)."""
         if isinstance(data, ImageFiles):
             mean, std = data.channel_mean_std(sample_weight, index)
-            return Standardize(
-                torch.from_numpy(mean.astype(np.float32)), torch.from_numpy(std.astype(np.float32))
-            )
+            return Standardize(mean, std)
         return channel_standardizer(data, 1, sample_weight, index)
 
     def augmentation(self):

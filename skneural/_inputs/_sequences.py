@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 from sklearn.utils.validation import check_array
 
 from skneural._core._data import as_tensor
@@ -280,6 +279,4 @@ class SequenceInput(InputAdapter):
                 yield values, (real * weights[part, None])[:, :, None]
 
         mean, std = weighted_moments(chunks(), axis=2)
-        return Standardize(
-            torch.from_numpy(mean.astype(np.float32)), torch.from_numpy(std.astype(np.float32))
-        )
+        return Standardize(mean, std)
