@@ -1,10 +1,10 @@
-"""Convolutional network estimators for images."""
+"""Convolutional network estimators for images, signals (1-D) and volumes (3-D)."""
 
 from __future__ import annotations
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from skneural._core._docs import FITTED
 from skneural._core._estimator import fitted
@@ -18,11 +18,25 @@ from skneural._core._supervised import (
 )
 from skneural._core._training import RUNTIME, TRAINING
 from skneural._inputs._images import AUGMENTATION, IMAGE_SHAPE, image_input
+from skneural._inputs._sequences import SequenceInput
 from skneural.nn import ConvNet
+from skneural.nn._convnet import HEADS, POOLINGS, per_layer
 
 _positive = [Interval(Integral, 1, None, closed="left")]
 
 CNN = (
+    Param(
+        "spatial_dims",
+        2,
+        [Options(Integral, {1, 2, 3})],
+        "{1, 2, 3}",
+        """Dimensions the convolutions run over: 1 for signals and time series
+        (X ``(n_samples, n_steps)``, ``(n_samples, n_channels, n_steps)`` or a
+        list of ``(n_channels, n_steps_i)`` arrays of any lengths, the layout of
+        aeon, sktime and the LSTM estimators), 2 for images, 3 for volumes
+        (``(n_samples, depth, height, width)`` or ``(n_samples, channels,
+        depth, height, width)``).""",
+    ),
     IMAGE_SHAPE,
     Param(
         "image_size",
@@ -30,39 +44,64 @@ CNN = (
         [tuple, list, None],
         "tuple of int or None",
         """``(height, width)`` to which image files are resized when X is a list
-        of file paths; None for the size of the first file. Arrays are not
-        resized.""",
+        of file paths. None takes the first file's size, with an
+        :class:`~skneural.exceptions.AmbiguousInputWarning` (it sizes the
+        network: set it for photos). Arrays are not resized.""",
     ),
     Param(
         "n_conv_layers",
         2,
         _positive,
         "int",
-        "Number of convolution blocks (conv -> [batch norm] -> ReLU -> max pool).",
+        "Number of convolution blocks (conv -> [batch norm] -> ReLU -> [pool]).",
     ),
     Param(
         "n_filters",
         32,
-        _positive,
-        "int",
-        "Filters of the first block; each further block doubles them.",
+        [*_positive, tuple, list],
+        "int or tuple of int",
+        """Filters of the first block, doubled in each further block; or one
+        number per block, e.g. ``(128, 256, 128)``.""",
     ),
     Param(
         "kernel_size",
         3,
-        _positive,
-        "int",
-        "Side of the square convolution kernels (``same`` padding).",
+        [*_positive, tuple, list],
+        "int or tuple of int",
+        """Side of the (square, cubic) convolution kernels (``same`` padding),
+        for every block or one per block, e.g. ``(8, 5, 3)``.""",
     ),
     Param(
-        "hidden_units", 128, _positive, "int", "Units of the dense layer after the convolutions."
+        "pooling",
+        "max",
+        [StrOptions(set(POOLINGS)), None],
+        '{"max", "avg"} or None',
+        """Pooling (window and stride 2) after each block, or None for none.""",
+    ),
+    Param(
+        "head",
+        "flatten",
+        [StrOptions(set(HEADS))],
+        '{"flatten", "gap"}',
+        """What the output layers see: ``"flatten"``, the last block's output
+        flattened (its size is fixed by the training images, or the longest
+        training sequence), or ``"gap"``, global average pooling: each
+        channel's mean over all positions (over the real steps of a padded
+        sequence), for inputs of any size.""",
+    ),
+    Param(
+        "hidden_units",
+        128,
+        [Interval(Integral, 0, None, closed="left"), None],
+        "int or None",
+        "Units of the dense ReLU layer before the output; 0 or None for none.",
     ),
     Param(
         "dropout",
         0.2,
         [Interval(Real, 0, 1, closed="left")],
         "float",
-        "Dropout probability after the dense layer.",
+        "Dropout probability after the dense layer (none without one).",
     ),
     Param(
         "batch_norm",
@@ -77,16 +116,22 @@ CNN = (
 _ATTRIBUTES = (
     """
 image_shape_ : tuple of int
-    ``(channels, height, width)`` of the images the network takes.
+    ``(channels, height, width)`` (3-D: ``(channels, depth, height, width)``)
+    of the images the network takes. Images and volumes only.
+n_channels_ : int
+    Channels of the sequences. ``spatial_dims=1`` only.
 """
     + FITTED
 )
 
 _NOTES = """
-X may be ``(n, height, width)``, ``(n, channels, height, width)`` or flat
-``(n, features)`` (see ``image_shape``), of any numeric dtype; ``uint8``
-images are kept as such in memory and converted to float per batch on the
-device. Augmentation is drawn per image, on the batch, only in training.
+With ``spatial_dims=2`` (the default), X may be ``(n, height, width)``,
+``(n, channels, height, width)`` or flat ``(n, features)`` (see
+``image_shape``), of any numeric dtype; ``uint8`` images are kept as such
+in memory and converted to float per batch on the device. Augmentation is
+drawn per image, on the batch, only in training. A 4-D X whose last axis
+has 1, 3 or 4 values and whose second has another count looks channels-last
+and is refused, with a message saying how to pass it.
 
 X may also be a list or array of image file paths (``str`` or
 ``pathlib.Path``; JPEG, PNG and whatever else Pillow reads). The files
@@ -98,29 +143,63 @@ them: a model fitted on files predicts on files or on ``uint8`` arrays of
 its ``image_shape_`` alike, and the other way round. With
 ``normalize=True`` the channel statistics are computed from all training
 images, decoded in chunks.
+
+With ``spatial_dims=1``, X holds numeric sequences in the layout of aeon
+and sktime, channels first: ``(n, n_steps)`` (one channel), ``(n,
+n_channels, n_steps)``, or a list of ``(n_channels, n_steps_i)`` (or 1-D)
+arrays of different lengths, zero-padded per batch. Padding never changes a
+prediction: padded steps are zeroed after every block, pooling rounds up
+and the ``"gap"`` head averages the real steps only. With
+``head="flatten"`` every sequence is padded to the longest training one,
+and longer ones are refused at predict time; ``head="gap"`` takes any
+length. The FCN of Wang et al. (2017), the standard deep baseline for time
+series classification, is ``spatial_dims=1, n_conv_layers=3, n_filters=(128,
+256, 128), kernel_size=(8, 5, 3), pooling=None, batch_norm=True,
+head="gap", hidden_units=None``.
 """
 
 
 _DOCS = dict(attributes=_ATTRIBUTES, notes=_NOTES)
 
+_IMAGE_ONLY = ("image_shape", "image_size")
+
 
 class _CNN:
-    """Image input (arrays or files), augmentation and the ConvNet, for both tasks."""
+    """Image, volume or sequence input, augmentation and the ConvNet, for both tasks."""
 
-    image_shape_ = fitted("input_", "image_shape_", "(channels, height, width) of the images.")
+    image_shape_ = fitted("input_", "image_shape_", "(channels, *sides) of the images.")
+    n_channels_ = fitted("input_", "n_channels_", "Channels of the sequences (1-D).")
 
     def _input_adapter(self):
-        return image_input(self, "image_size")
+        # the per-block tuples are checked before any data is read
+        per_layer(self.kernel_size, self.n_conv_layers, "kernel_size")
+        if not isinstance(self.n_filters, Integral):
+            per_layer(self.n_filters, self.n_conv_layers, "n_filters")
+        if self.spatial_dims != 1:
+            return image_input(self, "image_size", spatial_dims=self.spatial_dims)
+        for name in (*_IMAGE_ONLY, *(p.name for p in AUGMENTATION)):
+            default = next(p.default for p in CNN if p.name == name)
+            if getattr(self, name) != default:
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r} is for images; spatial_dims=1 "
+                    "(sequences) takes none."
+                )
+        return SequenceInput("numeric", fixed_length=self.head == "flatten")
 
     def _build_network(self, input_, n_outputs):
-        channels, height, width = input_.image_shape_
+        if self.spatial_dims == 1:
+            channels, size = input_.n_channels_, (input_.max_length_,)
+        else:
+            channels, *size = input_.image_shape_
         return ConvNet(
             channels,
             n_outputs,
-            (height, width),
+            tuple(size),
             n_conv_layers=self.n_conv_layers,
             n_filters=self.n_filters,
             kernel_size=self.kernel_size,
+            pooling=self.pooling,
+            head=self.head,
             hidden_units=self.hidden_units,
             dropout=self.dropout,
             batch_norm=self.batch_norm,
@@ -136,7 +215,7 @@ sklearn.neural_network.MLPClassifier : A dense network, without convolutions.
     **_DOCS,
 )
 class CNNClassifier(_CNN, NeuralClassifier):
-    """Convolutional neural network classifier for images.
+    """Convolutional neural network classifier for images, signals and volumes.
 
     A scikit-learn classifier training a PyTorch :class:`~skneural.nn.ConvNet`
     through skorch: labels of any kind, any numeric input dtype, CPU or CUDA,
@@ -166,7 +245,7 @@ class CNNClassifier(_CNN, NeuralClassifier):
     **_DOCS,
 )
 class CNNRegressor(_CNN, NeuralRegressor):
-    """Convolutional neural network regressor for images.
+    """Convolutional neural network regressor for images, signals and volumes.
 
     The network of :class:`CNNClassifier` with one linear output per target.
 

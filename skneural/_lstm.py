@@ -32,12 +32,15 @@ LSTM = (
         """How X is read. ``"tokens"``: integer token ids, 0 being padding
         (``(n_samples, n_steps)`` arrays such as :class:`SequenceVectorizer`
         makes, or lists of ids of different lengths), fed to an embedding.
-        ``"numeric"``: numeric sequences, ``(n_samples, n_steps,
-        n_features)``, ``(n_samples, n_steps)`` (one feature per step), or a
-        list of ``(n_steps_i, n_features)`` arrays (or of 1-D ones, one
-        feature per step). ``"auto"`` reads
+        ``"numeric"``: numeric sequences in the layout of aeon and sktime
+        (channels first), the same as the 1-D :class:`CNNClassifier`'s:
+        ``(n_samples, n_channels, n_steps)``, ``(n_samples, n_steps)`` (one
+        channel), or a list of ``(n_channels, n_steps_i)`` arrays (or of 1-D
+        ones, one channel) of any lengths. ``"auto"`` reads floats, negative
+        values, 3-D arrays and lists of 2-D arrays as numeric, and
         non-negative integer arrays and lists of integer lists as tokens,
-        everything else (floats, negative values, 3-D arrays) as numeric.""",
+        with an :class:`~skneural.exceptions.AmbiguousInputWarning` (set
+        ``input_type`` to say which they are).""",
     ),
     Param(
         "vocabulary_size",
@@ -119,7 +122,7 @@ _TRAINING = replace(
         True,
         ["boolean"],
         "bool",
-        """Whether to standardize each feature of numeric sequences with its mean
+        """Whether to standardize each channel of numeric sequences with its mean
         and standard deviation over the real (unpadded) steps of the training
         data. The statistics are learned in ``fit``, stored in the network
         (``module_.standardize``) and reused by ``predict``. Token ids are not
@@ -132,8 +135,8 @@ input_type_ : {"tokens", "numeric"}
     How the training X was read.
 vocabulary_size_ : int
     Number of token ids the embedding holds. Token input only.
-n_features_per_step_ : int
-    Values per step of numeric sequences. Numeric input only.
+n_channels_ : int
+    Values per step (channels) of numeric sequences. Numeric input only.
 """ + fitted_attributes(
     module="``standardize`` (numeric steps, when ``normalize``), then ``network``, "
     "a :class:`skneural.nn.RecurrentNet`",
@@ -165,7 +168,7 @@ class _LSTM:
 
     input_type_ = fitted("input_", "input_type_", "How the training X was read.")
     vocabulary_size_ = fitted("input_", "vocabulary_size_", "Token ids the embedding holds.")
-    n_features_per_step_ = fitted("input_", "n_features_per_step_", "Values per step.")
+    n_channels_ = fitted("input_", "n_channels_", "Values per step (channels).")
 
     def _input_adapter(self):
         return SequenceInput(self.input_type, self.vocabulary_size)
@@ -174,7 +177,7 @@ class _LSTM:
         if input_.input_type_ == "tokens":
             inputs = {"vocabulary_size": input_.vocabulary_size_}
         else:
-            inputs = {"n_features": input_.n_features_per_step_}
+            inputs = {"n_features": input_.n_channels_}
         return RecurrentNet(
             n_outputs,
             **inputs,
@@ -216,7 +219,7 @@ class LSTMClassifier(_LSTM, NeuralClassifier):
     >>> labels = ["positive", "negative"] * 50
     >>> model = make_pipeline(
     ...     SequenceVectorizer(max_len=5),
-    ...     LSTMClassifier(hidden_units=16, max_epochs=20, random_state=0),
+    ...     LSTMClassifier(input_type="tokens", hidden_units=16, max_epochs=20, random_state=0),
     ... ).fit(docs, labels)
     >>> model.predict(["Good, not bad!", "Bad, not good."])
     array(['positive', 'negative'], dtype='<U8')
@@ -238,10 +241,10 @@ class LSTMRegressor(_LSTM, NeuralRegressor):
     >>> from skneural import LSTMRegressor
     >>> import numpy as np
     >>> rng = np.random.RandomState(0)
-    >>> X = [rng.randn(rng.randint(3, 15), 2) for _ in range(200)]  # varying lengths
-    >>> y = np.array([x[:, 0].sum() for x in X])
+    >>> X = [rng.randn(2, rng.randint(3, 15)) for _ in range(200)]  # (channels, varying steps)
+    >>> y = np.array([x[0].sum() for x in X])
     >>> reg = LSTMRegressor(hidden_units=32, summary="mean", random_state=0).fit(X, y)
-    >>> reg.n_features_per_step_
+    >>> reg.n_channels_
     2
     >>> reg.score(X, y) > 0.5
     True

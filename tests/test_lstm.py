@@ -43,7 +43,7 @@ def order_documents(n, seed):
 
 
 def order_sequences(n, seed):
-    """Noisy numeric sequences of 6 to 14 steps with a spike and a dip; label: spike first."""
+    """Noisy 2-channel sequences of 6 to 14 steps with a spike and a dip; label: spike first."""
     rng = np.random.RandomState(seed)
     X, y = [], []
     for _ in range(n):
@@ -52,14 +52,14 @@ def order_sequences(n, seed):
         i, j = rng.choice(steps, 2, replace=False)
         x[i, 0] += 3.0
         x[j, 0] -= 3.0
-        X.append(x.astype(np.float32))
+        X.append(x.T.astype(np.float32))  # (channels, steps)
         y.append(int(i < j))
     return X, np.array(y)
 
 
 def varying_sequences(n, seed, n_features=2):
     rng = np.random.RandomState(seed)
-    return [rng.randn(rng.randint(1, 12), n_features) for _ in range(n)]
+    return [rng.randn(n_features, rng.randint(1, 12)) for _ in range(n)]
 
 
 # ----------------------------------------------------------------------
@@ -85,13 +85,13 @@ def test_numeric_inputs():
     rng = np.random.RandomState(0)
     y = rng.rand(50)
     flat = LSTMRegressor(random_state=0, **SMALL).fit(rng.randn(50, 6), y)
-    assert flat.input_type_ == "numeric" and flat.n_features_per_step_ == 1
+    assert flat.input_type_ == "numeric" and flat.n_channels_ == 1
     assert flat.n_features_in_ == 6
-    steps = LSTMRegressor(random_state=0, **SMALL).fit(rng.randn(50, 6, 3), y)
-    assert steps.n_features_per_step_ == 3
+    steps = LSTMRegressor(random_state=0, **SMALL).fit(rng.randn(50, 3, 6), y)
+    assert steps.n_channels_ == 3
     assert not hasattr(steps, "n_features_in_")
     # a 3-D model predicts sequences of other lengths
-    assert steps.predict(rng.randn(4, 9, 3)).shape == (4,)
+    assert steps.predict(rng.randn(4, 3, 9)).shape == (4,)
     # negative integers are numbers, not token ids
     ints = LSTMRegressor(random_state=0, **SMALL).fit(rng.randint(-3, 3, size=(50, 6)), y)
     assert ints.input_type_ == "numeric"
@@ -104,9 +104,9 @@ def test_flat_and_one_feature_inputs_give_the_same_model():
     rng = np.random.RandomState(0)
     X, y = rng.randn(40, 5), rng.randint(0, 2, 40)
     flat = LSTMClassifier(random_state=0, **SMALL).fit(X, y)
-    steps = LSTMClassifier(random_state=0, **SMALL).fit(X[:, :, None], y)
-    assert_allclose(flat.predict_proba(X), steps.predict_proba(X[:, :, None]), rtol=1e-5)
-    listed = LSTMClassifier(random_state=0, **SMALL).fit(list(X[:, :, None]), y)
+    steps = LSTMClassifier(random_state=0, **SMALL).fit(X[:, None, :], y)
+    assert_allclose(flat.predict_proba(X), steps.predict_proba(X[:, None, :]), rtol=1e-5)
+    listed = LSTMClassifier(random_state=0, **SMALL).fit(list(X[:, None, :]), y)
     assert_allclose(flat.predict_proba(X), listed.predict_proba(X), rtol=1e-5)
 
 
@@ -115,7 +115,7 @@ def test_variable_length_inputs():
     X = varying_sequences(50, 0, n_features=3)
     y = rng.rand(50, 2)
     reg = LSTMRegressor(random_state=0, **SMALL).fit(X, y)
-    assert reg.input_type_ == "numeric" and reg.n_features_per_step_ == 3
+    assert reg.input_type_ == "numeric" and reg.n_channels_ == 3
     assert reg.predict(X).shape == (50, 2)
     tokens = [list(rng.randint(1, 20, size=rng.randint(0, 9))) for _ in range(50)]
     clf = LSTMClassifier(random_state=0, **SMALL).fit(tokens, rng.randint(0, 3, 50))
@@ -125,11 +125,12 @@ def test_variable_length_inputs():
 
 def test_numeric_steps_are_standardized_over_real_steps_only():
     rng = np.random.RandomState(0)
-    X = [100 + 5 * rng.randn(rng.randint(1, 20), 2) for _ in range(80)]
+    X = [100 + 5 * rng.randn(2, rng.randint(1, 20)) for _ in range(80)]
     reg = LSTMRegressor(random_state=0, **SMALL).fit(X, rng.rand(80))
-    steps = np.concatenate(X)
-    assert_allclose(reg.module_.standardize.mean.numpy(), steps.mean(axis=0), rtol=1e-5)
-    assert_allclose(reg.module_.standardize.std.numpy(), steps.std(axis=0), rtol=1e-4)
+    steps = np.concatenate(X, axis=1)
+    assert reg.module_.standardize.mean.shape == (1, 2, 1)  # per channel
+    assert_allclose(reg.module_.standardize.mean.numpy().ravel(), steps.mean(axis=1), rtol=1e-5)
+    assert_allclose(reg.module_.standardize.std.numpy().ravel(), steps.std(axis=1), rtol=1e-4)
     raw = LSTMRegressor(normalize=False, random_state=0, **SMALL).fit(X, rng.rand(80))
     assert not hasattr(raw.module_, "standardize")
 
@@ -174,7 +175,7 @@ def test_padding_never_changes_a_numeric_prediction(summary, bidirectional):
     short = [np.ones((2, 2))]
     alone = clf.predict_proba(short)
     # in a batch padded to 30 steps, in a different position, in a batch of any size
-    batch = [np.full((30, 2), 5.0), short[0], *varying_sequences(20, 1)]
+    batch = [np.full((2, 30), 5.0), short[0], *varying_sequences(20, 1)]
     assert_allclose(clf.predict_proba(batch)[1], alone[0], rtol=1e-5, atol=1e-6)
     # a 3-D array has no padding: its sequences are full length
     assert_allclose(clf.predict_proba(np.ones((1, 2, 2))), alone, rtol=1e-5, atol=1e-6)
@@ -221,7 +222,7 @@ def test_step_order_task():
 
     # what the steps hold, without their order, tells nothing
     def unordered(X):
-        return [[x.min(), x.max(), x.mean(), len(x)] for x in X]
+        return [[x.min(), x.max(), x.mean(), x.shape[1]] for x in X]
 
     bag = LogisticRegression().fit(unordered(X), y)
     assert bag.score(unordered(X_test), y_test) < 0.65
@@ -261,11 +262,13 @@ def test_documents_that_are_empty_or_all_out_of_vocabulary():
 @pytest.mark.parametrize(
     "X, match",
     [
-        ([np.ones((3, 2)), np.array([[1.0, np.nan]])], "Sequence 1 of X contains NaN"),
-        ([np.ones((3, 2)), np.ones((0, 2))], "Sequence 1 of X has no steps"),
-        ([np.ones((3, 2)), np.ones((4, 3))], "sequence 0 has 2, sequence 1 has 3"),
-        ([np.ones((3, 2)), np.ones(4)], "mix 1-D"),
-        ([np.ones((3, 2, 2)), np.ones((4, 2, 2))], "expected \\(n_steps,\\)"),
+        ([np.ones((2, 3)), np.array([[1.0], [np.nan]])], "Sequence 1 of X contains NaN"),
+        ([np.ones((2, 3)), np.ones((2, 0))], "Sequence 1 of X has no steps"),
+        ([np.ones((2, 3)), np.ones((3, 4))], "sequence 0 has 2, sequence 1 has 3"),
+        # (n_steps, n_channels) sequences of different lengths: told to transpose
+        ([np.ones((3, 2)), np.ones((5, 2))], "if they are \\(n_steps, n_channels\\), transpose"),
+        ([np.ones((2, 3)), np.ones(4)], "mix 1-D"),
+        ([np.ones((3, 2, 2)), np.ones((4, 2, 2))], "expected \\(n_steps,\\) or \\(n_channels, n_steps\\)"),
         ([np.array(["a", "b"]), np.array(["c"])], "expected numbers"),
         (np.ones((3, 2, 2, 2)), "got 4 dimensions"),
         (np.array([[1.0, np.nan], [1.0, 2.0]]), "NaN"),
@@ -304,11 +307,11 @@ def test_predict_input_must_match_the_fitted_kind():
     ids = rng.randint(0, 9, size=(5, 4))
     assert_array_equal(tokens.predict(ids.astype(float)), tokens.predict(ids))
     numeric = LSTMClassifier(random_state=0, **SMALL)
-    numeric.fit(rng.randn(30, 4, 2), rng.randint(0, 2, 30))
-    with pytest.raises(ValueError, match="X has 3 features per step, but LSTMClassifier"):
-        numeric.predict(rng.randn(2, 4, 3))
-    with pytest.raises(ValueError, match="3 features per step"):
-        numeric.predict([rng.randn(4, 3)])
+    numeric.fit(rng.randn(30, 2, 4), rng.randint(0, 2, 30))
+    with pytest.raises(ValueError, match="X has 3 channels, but LSTMClassifier"):
+        numeric.predict(rng.randn(2, 3, 4))
+    with pytest.raises(ValueError, match="3 channels"):
+        numeric.predict([rng.randn(3, 4)])
 
 
 @pytest.mark.parametrize(

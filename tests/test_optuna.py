@@ -31,7 +31,7 @@ def data_for(name):
     """Small data an estimator of the family ``name`` takes, and labels or targets."""
     rng = np.random.RandomState(0)
     if name.startswith("LSTM"):
-        X = [rng.randn(rng.randint(2, 8), 2) for _ in range(40)]
+        X = [rng.randn(2, rng.randint(2, 8)) for _ in range(40)]
         y = np.array([x[:, 0].sum() for x in X])
     else:
         X, digits = load_digits(return_X_y=True)

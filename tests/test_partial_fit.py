@@ -80,7 +80,7 @@ def test_regressor_partial_fit_keeps_the_target_scaling():
 @pytest.mark.usefixtures("one_torch_thread")
 def test_sequences_partial_fit():
     rng = np.random.RandomState(0)
-    X = [rng.randn(rng.randint(2, 9), 2) for _ in range(40)]
+    X = [rng.randn(2, rng.randint(2, 9)) for _ in range(40)]
     y = np.array([int(x[:, 0].sum() > 0) for x in X])
     clf = LSTMClassifier(random_state=0, batch_size=16, **SMALL_LSTM)
     clf.partial_fit(X, y, classes=[0, 1]).partial_fit(X, y)

@@ -38,6 +38,7 @@ from skneural._core._threads import resolve_threads, torch_threads
 from skneural._core._training import (
     check_training_params,
     net_arguments,
+    prediction_batch_size,
     refresh_net,
     set_optimizer_hyperparameters,
 )
@@ -197,7 +198,7 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         data = self.input_.transform(X, self)
         module = self.net_.module_
         module.eval()
-        size = self.batch_size
+        size = prediction_batch_size(self.batch_size)
         outputs = []
         with torch.inference_mode(), torch_threads(resolve_threads(self.n_threads)):
             for X_batch, _, _ in BatchIterator(TensorData(data), size, device=self.net_.device):

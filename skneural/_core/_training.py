@@ -50,7 +50,11 @@ FUSED_DEVICES = ("cuda", "cpu") if TorchVersion(torch.__version__) >= "2.4" else
 # makes at least AUTO_MIN_STEPS optimizer steps, but never more than AUTO_MAX_EPOCHS.
 AUTO_EPOCHS = 12
 AUTO_MIN_STEPS = 600
-AUTO_MAX_EPOCHS = 100
+AUTO_MAX_EPOCHS = 200
+# batch_size="auto": AUTO_BATCH, or a tenth of a small training set (at least
+# AUTO_MIN_BATCH), so that small data gets several optimizer steps per epoch
+AUTO_BATCH = 64
+AUTO_MIN_BATCH = 8
 
 _positive_int = [Interval(Integral, 1, None, closed="left")]
 
@@ -81,10 +85,14 @@ TRAINING = (
     ),
     Param(
         "batch_size",
-        64,
-        _positive_int,
-        "int",
-        "Samples per training batch (and per prediction batch).",
+        "auto",
+        [*_positive_int, StrOptions({"auto"})],
+        'int or "auto"',
+        """Samples per training batch (and per prediction batch). ``"auto"``:
+        64, or a tenth of a smaller training set, at least 8 (36 samples train
+        in batches of 8, as the FCN recipe's ``min(n / 10, 16)``), so that small
+        data gets several optimizer steps per epoch; predictions go in batches
+        of 64.""",
     ),
     Param(
         "max_epochs",
@@ -93,8 +101,9 @@ TRAINING = (
         'int or "auto"',
         """Passes over the training data (fewer if early stopping ends training).
         ``"auto"`` trains 12 epochs, or more on small data so that training makes
-        at least 600 optimizer steps, at most 100 epochs: 1,400 samples in
-        batches of 64 train for 27 epochs, 60,000 for 12. ``n_iter_`` tells how
+        at least 600 optimizer steps, at most 200 epochs: 1,400 samples in
+        batches of 64 train for 27 epochs, 60,000 for 12, 100 in batches of 10
+        for 60. ``n_iter_`` tells how
         many ran. ``partial_fit`` trains one epoch per call.""",
     ),
     Param(
@@ -251,6 +260,18 @@ RUNTIME = (
 )
 
 
+def training_batch_size(batch_size, n_train: int) -> int:
+    """Samples per training batch: ``batch_size``, with "auto" resolved for ``n_train``."""
+    if batch_size != "auto":
+        return batch_size
+    return min(AUTO_BATCH, max(AUTO_MIN_BATCH, n_train // 10))
+
+
+def prediction_batch_size(batch_size) -> int:
+    """Samples per prediction batch."""
+    return AUTO_BATCH if batch_size == "auto" else batch_size
+
+
 def n_epochs(max_epochs, n_train: int, batch_size: int) -> int:
     """Epochs of a fit: ``max_epochs``, with "auto" resolved for ``n_train`` samples."""
     if max_epochs != "auto":
@@ -342,8 +363,10 @@ def net_arguments(est, *, device, n_train, valid, seed, scorer, incremental, ext
     The same for a new net and a warm-started one (see :func:`refresh_net`).
     ``extras`` are the family's (``batch_transform``, ``lr_groups``).
     """
-    epochs = 1 if incremental else n_epochs(est.max_epochs, n_train, est.batch_size)
-    n_batches = len(batch_bounds(n_train, est.batch_size, training=True))
+    # partial_fit: "auto" does not depend on the size of each call's data
+    batch_size = training_batch_size(est.batch_size, AUTO_BATCH * 10 if incremental else n_train)
+    epochs = 1 if incremental else n_epochs(est.max_epochs, n_train, batch_size)
+    n_batches = len(batch_bounds(n_train, batch_size, training=True))
     has_validation = valid is not None
     return dict(
         optimizer=OPTIMIZERS.get(est.optimizer, est.optimizer),
@@ -351,7 +374,7 @@ def net_arguments(est, *, device, n_train, valid, seed, scorer, incremental, ext
         criterion__name=est.loss,
         lr=est.lr,
         max_epochs=epochs,
-        batch_size=est.batch_size,
+        batch_size=batch_size,
         train_split=predefined_split(valid) if has_validation else None,
         callbacks=_callbacks(
             est,

@@ -11,6 +11,7 @@ memory is bounded by the batch, not the dataset.
 from __future__ import annotations
 
 import os
+import warnings
 from math import isqrt, prod
 from numbers import Real
 
@@ -24,7 +25,8 @@ from skneural._core._data import as_tensor
 from skneural._core._params import Param
 from skneural._core._stats import weighted_moments
 from skneural._inputs._base import InputAdapter, channel_standardizer
-from skneural._inputs._validation import _ndim, check_shape_param
+from skneural._inputs._validation import _ndim, check_shape_param, find_stack_level
+from skneural.exceptions import AmbiguousInputWarning
 from skneural.nn import ImageAugmentation, Standardize
 
 # Pillow modes holding one channel of values; everything else is read as colour.
@@ -174,10 +176,14 @@ IMAGE_SHAPE = Param(
     [tuple, list, None],
     "tuple of int or None",
     """``(height, width)`` or ``(channels, height, width)`` of the images when
-    X is flat, of shape ``(n_samples, n_features)``. If None, a flat X
-    whose length is a perfect square is read as a one-channel square image
-    (so scikit-learn's digits, ``(n, 64)``, are 8x8 images), and any other
-    length as a one-row image.""",
+    X is flat, of shape ``(n_samples, n_features)`` (with ``spatial_dims=3``:
+    ``(depth, height, width)`` or ``(channels, depth, height, width)``). If
+    None, a flat X is read by a guess, with an
+    :class:`~skneural.exceptions.AmbiguousInputWarning`: a length that is a
+    perfect square as a one-channel square image (so scikit-learn's digits,
+    ``(n, 64)``, are 8x8 images), any other length as a one-row image; set
+    it (or give X as ``(n, height, width)`` arrays) to say what X holds.
+    Also confirms a channels-last-looking layout (see the Notes).""",
 )
 
 # train-time augmentation, drawn per image on the training batches
@@ -221,25 +227,37 @@ AUGMENTATION = (
 )
 
 
-def image_input(estimator, size_name: str) -> ImageInput:
+def image_input(estimator, size_name: str, spatial_dims: int = 2) -> ImageInput:
     """The image input of ``estimator``: its ``image_shape``, the size parameter
     ``size_name`` for files, and its augmentation parameters."""
     params = estimator.get_params(deep=False)
+    augmentation = {p.name: params[p.name] for p in AUGMENTATION}
+    if spatial_dims != 2:
+        used = [p.name for p in AUGMENTATION if params[p.name] != p.default]
+        if used:
+            raise ValueError(
+                f"{used[0]}={params[used[0]]!r}: augmentation is for 2-D images; "
+                f"spatial_dims={spatial_dims} takes none."
+            )
     return ImageInput(
         image_shape=estimator.image_shape,
         size=params[size_name],
         size_name=size_name,
-        augmentation={p.name: params[p.name] for p in AUGMENTATION},
+        augmentation=augmentation,
+        spatial_dims=spatial_dims,
     )
 
 
 class ImageInput(InputAdapter):
-    """Images as arrays of several layouts, or as image files decoded per batch.
+    """Images (or volumes) as arrays of several layouts, or as image files decoded per batch.
 
     Arrays may be ``(n, height, width)``, ``(n, channels, height, width)`` or
-    flat ``(n, features)``: a flat X is read with ``image_shape``, else a
-    perfect-square length as a one-channel square image and any other length
-    as a one-row image. Files are resized to ``size``.
+    flat ``(n, features)``: a flat X is read with ``image_shape``, else (with
+    a warning) a perfect-square length as a one-channel square image and
+    any other length as a one-row image. Files are resized to ``size`` (with
+    a warning when it is None: the first file's size). With
+    ``spatial_dims=3``, arrays are ``(n, depth, height, width)`` or ``(n,
+    channels, depth, height, width)``, or flat with ``image_shape``.
 
     Parameters
     ----------
@@ -252,11 +270,14 @@ class ImageInput(InputAdapter):
     augmentation : dict
         Arguments of :class:`~skneural.nn.ImageAugmentation`, applied to
         training batches.
+    spatial_dims : {2, 3}, default=2
+        Images, or volumes.
 
     Attributes
     ----------
     image_shape_ : tuple of int
-        ``(channels, height, width)`` of the images the network takes.
+        ``(channels, height, width)`` (or ``(channels, depth, height,
+        width)``) of the images the network takes.
     pixel_range_ : float
         255 for ``uint8`` arrays and image files, else 1.
     sample_shape_ : tuple of int
@@ -267,21 +288,39 @@ class ImageInput(InputAdapter):
         Column names of a DataFrame X.
     """
 
-    def __init__(self, image_shape=None, size=None, size_name="image_size", augmentation=None):
+    def __init__(
+        self,
+        image_shape=None,
+        size=None,
+        size_name="image_size",
+        augmentation=None,
+        spatial_dims=2,
+    ):
         self.image_shape = image_shape
         self.size = size
         self.size_name = size_name
         self.augmentation_params = dict(augmentation or {})
+        self.spatial_dims = spatial_dims
 
     def fit_transform(self, X, estimator):
         if is_image_paths(X):
+            if self.spatial_dims != 2:
+                raise ValueError(
+                    f"spatial_dims={self.spatial_dims} takes arrays; image files are 2-D images."
+                )
             paths = _paths(X)
             channels, first_size = scan_image_files(paths)
-            size = (
-                first_size
-                if self.size is None
-                else check_shape_param(self.size, self.size_name, (2,))
-            )
+            if self.size is None:
+                size = first_size
+                warnings.warn(
+                    f"{self.size_name}=None: the image files are resized to the size of the "
+                    f"first one, {size[0]}x{size[1]} (height x width), which sizes the "
+                    f"network. Set {self.size_name}=(height, width) to choose it.",
+                    AmbiguousInputWarning,
+                    stacklevel=find_stack_level(),
+                )
+            else:
+                size = check_shape_param(self.size, self.size_name, (2,))
             self.image_shape_ = (channels, *size)
             self.sample_shape_ = self.image_shape_
             self.n_features_in_ = prod(self.image_shape_)
@@ -303,14 +342,20 @@ class ImageInput(InputAdapter):
         return X.reshape((len(X), *self.image_shape_))
 
     def _arrays(self, X, estimator, *, reset):
-        """Validate image arrays of 2 to 4 dimensions."""
+        """Validate image arrays: flat, one channel or channels first."""
         ndim = _ndim(X)
         if ndim <= 2:
             return self._columns(X, estimator, reset=reset, dtype=_DTYPES)
-        if ndim > 4:
+        dims = self.spatial_dims
+        if ndim not in (dims + 1, dims + 2):
+            layouts = (
+                "(n, height, width) or (n, channels, height, width)"
+                if dims == 2
+                else "(n, depth, height, width) or (n, channels, depth, height, width)"
+            )
             raise ValueError(
-                f"{type(estimator).__name__} expects X with 2 to 4 dimensions, "
-                f"got an array with {ndim} dimensions."
+                f"{type(estimator).__name__} (spatial_dims={dims}) expects X of shape "
+                f"{layouts}, or flat (n, features); got an array with {ndim} dimensions."
             )
         X = check_array(X, allow_nd=True, dtype=_DTYPES, input_name="X", estimator=estimator)
         if reset:
@@ -324,16 +369,17 @@ class ImageInput(InputAdapter):
         return X
 
     def _layouts(self):
-        """Per-sample shapes holding the fitted images: (C, H, W), and (H, W) for one channel."""
-        channels, height, width = self.image_shape_
-        return {self.image_shape_, (height, width)} if channels == 1 else {self.image_shape_}
+        """Per-sample shapes of the fitted images: (C, *sides), and the sides for one channel."""
+        channels, *sides = self.image_shape_
+        return {self.image_shape_, tuple(sides)} if channels == 1 else {self.image_shape_}
 
     def _infer_image_shape(self, sample_shape):
-        """``(channels, height, width)`` of the images in X."""
+        """``(channels, *sides)`` of the images in X."""
+        dims = self.spatial_dims
         given = None
         if self.image_shape is not None:
-            given = check_shape_param(self.image_shape, "image_shape", (2, 3))
-            given = (1, *given) if len(given) == 2 else given
+            given = check_shape_param(self.image_shape, "image_shape", (dims, dims + 1))
+            given = (1, *given) if len(given) == dims else given
         if len(sample_shape) == 1:
             (n_features,) = sample_shape
             if given is not None:
@@ -343,15 +389,40 @@ class ImageInput(InputAdapter):
                         f"image, but X has {n_features} features."
                     )
                 return given
+            if dims == 3:
+                raise ValueError(
+                    f"X is flat, with {n_features} features: set image_shape=(depth, height, "
+                    "width) or (channels, depth, height, width), or give X as (n, depth, "
+                    "height, width) arrays."
+                )
             side = isqrt(n_features)
             # a perfect square is a square image; anything else a one-row image
-            return (1, side, side) if side * side == n_features else (1, 1, n_features)
-        shape = tuple(sample_shape) if len(sample_shape) == 3 else (1, *sample_shape)
+            shape = (1, side, side) if side * side == n_features else (1, 1, n_features)
+            warnings.warn(
+                f"X is flat, with {n_features} features, and image_shape=None: read as "
+                f"{shape[1]}x{shape[2]} one-channel images. Set image_shape=({shape[1]}, "
+                f"{shape[2]}) (or give X as (n, height, width) images) to say so; for signals "
+                "use spatial_dims=1.",
+                AmbiguousInputWarning,
+                stacklevel=find_stack_level(),
+            )
+            return shape
+        shape = tuple(sample_shape) if len(sample_shape) == dims + 1 else (1, *sample_shape)
         if given is not None and given != shape:
             raise ValueError(
                 f"image_shape={tuple(self.image_shape)} does not match the images in X, "
-                f"of shape {shape} (channels, height, width)."
+                f"of shape {shape} (channels, {'depth, ' if dims == 3 else ''}height, width)."
             )
+        channels, *sides = shape
+        if given is None and dims == 2 and len(sample_shape) == 3:
+            if sides[-1] in (1, 3, 4) and channels not in (1, 3, 4):
+                raise ValueError(
+                    f"X has images of shape {tuple(sample_shape)}, read channels first as "
+                    f"{channels} channels of {sides[0]}x{sides[1]}; it looks channels-last "
+                    f"(height, width, channels). Pass X.transpose(0, 3, 1, 2) for "
+                    f"(n, channels, height, width), or image_shape={tuple(sample_shape)} if "
+                    "it really is channels first."
+                )
         return shape
 
     def standardizer(self, data, sample_weight, index):

@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import check_array
 
 from skneural._core._data import as_tensor
 from skneural._core._stats import weighted_moments
 from skneural._inputs._base import InputAdapter
-from skneural._inputs._validation import _ndim
+from skneural._inputs._validation import _ndim, find_stack_level
+from skneural.exceptions import AmbiguousInputWarning
 from skneural.nn import Standardize
 
 INPUT_TYPES = ("auto", "tokens", "numeric")
 
 
 class PaddedSequences:
-    """Numeric sequences padded to a common length, with their real lengths.
+    """Numeric sequences ``(n, channels, steps)``, zero-padded, with their real lengths.
 
     A batch source for the data path: ``take(index)`` returns the rows'
-    ``(values, lengths)``, cut to the longest sequence among them.
+    ``(values, lengths)``, cut to the longest sequence among them, or kept
+    at ``fixed_length`` steps when that is set.
 
     Parameters
     ----------
-    values : ndarray of shape (n_samples, max_length, n_features), float32
+    values : ndarray of shape (n_samples, n_channels, max_length), float32
     lengths : ndarray of shape (n_samples,), int64
+    fixed_length : int or None, default=None
+        Steps of every batch (``values`` has exactly these), or None to cut
+        each batch to its longest sequence.
     """
 
-    def __init__(self, values: np.ndarray, lengths: np.ndarray):
+    def __init__(self, values: np.ndarray, lengths: np.ndarray, fixed_length: int | None = None):
         self.values = values
         self.lengths = lengths
+        self.fixed_length = fixed_length
         self._values = as_tensor(values)
         self._lengths = as_tensor(lengths)
 
@@ -37,8 +45,10 @@ class PaddedSequences:
 
     def take(self, index):
         lengths = self._lengths[index]
+        if self.fixed_length is not None:
+            return self._values[index], lengths
         longest = int(lengths.max()) if len(lengths) else 0
-        return self._values[index][:, : max(longest, 1)], lengths
+        return self._values[index][:, :, : max(longest, 1)], lengths
 
 
 def _sequence_list(X, *, regular_as_array: bool) -> list | None:
@@ -91,8 +101,13 @@ def _check_finite(values: np.ndarray, what: str):
 class SequenceInput(InputAdapter):
     """Token ids or numeric sequences, as arrays or as lists of sequences of any lengths.
 
-    Token ids become an integer array ``(n, T)`` (0 is padding); numeric
-    sequences a :class:`PaddedSequences` of values ``(n, T, F)`` and lengths.
+    Numeric sequences follow one layout, aeon's and sktime's (and
+    ``torch.nn.Conv1d``'s): channels first. A 3-D array is ``(n_samples,
+    n_channels, n_steps)``, a 2-D one ``(n_samples, n_steps)`` (one channel),
+    and sequences of different lengths a list of ``(n_channels, n_steps_i)``
+    arrays (or of 1-D ones, one channel). They become a
+    :class:`PaddedSequences`. Token ids become an integer array ``(n, T)``
+    (0 is padding).
 
     Parameters
     ----------
@@ -100,6 +115,13 @@ class SequenceInput(InputAdapter):
         How X is read (see the LSTM estimators' documentation).
     vocabulary_size : int or None
         Number of token ids; None for the largest training id plus one.
+    fixed_length : bool, default=False
+        Whether every batch has the training data's longest length (shorter
+        sequences zero-padded, longer ones refused at predict time), for
+        networks whose size depends on the length; else each batch is cut to
+        its longest sequence.
+    owner : str, default="input_type"
+        What to tell the user to set when integer input is read as tokens.
 
     Attributes
     ----------
@@ -107,17 +129,20 @@ class SequenceInput(InputAdapter):
         How the training X was read.
     vocabulary_size_ : int
         Number of token ids the embedding holds. Token input only.
-    n_features_per_step_ : int
+    n_channels_ : int
         Values per step. Numeric input only.
+    max_length_ : int
+        Steps of the longest training sequence. Numeric input only.
     n_features_in_ : int
         Columns (steps) of a 2-D training X; absent for 3-D or list input.
     feature_names_in_ : ndarray of str
         Column names of a DataFrame X.
     """
 
-    def __init__(self, input_type="auto", vocabulary_size=None):
+    def __init__(self, input_type="auto", vocabulary_size=None, fixed_length=False):
         self.input_type = input_type
         self.vocabulary_size = vocabulary_size
+        self.fixed_length = fixed_length
 
     def fit_transform(self, X, estimator):
         return self._read(X, estimator, reset=True)
@@ -144,23 +169,45 @@ class SequenceInput(InputAdapter):
         if ndim == 3:
             X = check_array(X, allow_nd=True, dtype=np.float32, input_name="X", estimator=estimator)
             self._require_numeric(estimator, reset, "a 3-D X")
-            return self._numeric(X, np.full(len(X), X.shape[1], dtype=np.int64), estimator, reset)
+            if reset and X.shape[1] > X.shape[2]:
+                warnings.warn(
+                    f"X of shape {X.shape} is read as {X.shape[1]} channels of {X.shape[2]} "
+                    "steps each: numeric sequences are (n_samples, n_channels, n_steps), as in "
+                    "aeon and sktime. If yours are (n_samples, n_steps, n_channels), pass "
+                    "X.transpose(0, 2, 1).",
+                    AmbiguousInputWarning,
+                    stacklevel=find_stack_level(),
+                )
+            return self._numeric(X, np.full(len(X), X.shape[2], dtype=np.int64), estimator, reset)
         if ndim > 3:
             raise ValueError(
-                f"{name} expects X of shape (n_samples, n_steps) or (n_samples, n_steps, "
-                f"n_features), or a list of sequences; got {ndim} dimensions."
+                f"{name} expects X of shape (n_samples, n_steps) or (n_samples, n_channels, "
+                f"n_steps), or a list of sequences; got {ndim} dimensions."
             )
         X = self._columns(X, estimator, reset=reset, dtype="numeric")
         if reset:
-            if self.input_type == "auto":
-                tokens = X.dtype.kind in "iu" and X.min() >= 0
-            else:
-                tokens = self.input_type == "tokens"
-            self.input_type_ = "tokens" if tokens else "numeric"
+            self.input_type_ = self._decide_tokens(
+                X.dtype.kind in "iu" and (X.size == 0 or X.min() >= 0), "a 2-D array"
+            )
         if self.input_type_ == "tokens":
             return self._tokens(_check_token_ids(X, "X"), reset)
-        values = X.astype(np.float32)[:, :, None]
+        values = X.astype(np.float32)[:, None, :]
         return self._numeric(values, np.full(len(X), X.shape[1], dtype=np.int64), estimator, reset)
+
+    def _decide_tokens(self, integers: bool, what: str) -> str:
+        """``input_type_`` of a training X that may hold token ids; warn where it is a guess."""
+        if self.input_type != "auto":
+            return self.input_type
+        if not integers:
+            return "numeric"
+        warnings.warn(
+            f"X, {what} of non-negative integers, is read as token ids (embedded; 0 is "
+            'padding). Set input_type="tokens" to say so, or input_type="numeric" if '
+            "they are integer-valued series.",
+            AmbiguousInputWarning,
+            stacklevel=find_stack_level(),
+        )
+        return "tokens"
 
     def _require_numeric(self, estimator, reset, what):
         """Raise if the input, of a kind only numeric sequences have, cannot be numeric."""
@@ -189,27 +236,25 @@ class SequenceInput(InputAdapter):
             if array.ndim not in (1, 2):
                 raise ValueError(
                     f"Sequence {i} of X has shape {array.shape}; expected (n_steps,) or "
-                    "(n_steps, n_features)."
+                    "(n_channels, n_steps)."
                 )
             arrays.append(array)
         ndims = {a.ndim for a in arrays}
         if len(ndims) > 1:
             raise ValueError(
-                "The sequences of X mix 1-D (token ids or one value per step) and 2-D "
-                "(n_steps, n_features) arrays."
+                "The sequences of X mix 1-D (token ids or one channel) and 2-D "
+                "(n_channels, n_steps) arrays."
             )
         if reset:
-            if ndims == {1} and self.input_type != "numeric":
-                flat = np.concatenate(arrays) if arrays else np.zeros(0)
+            if ndims == {1}:
                 integral = all(a.dtype.kind in "iu" or a.size == 0 for a in arrays)
-                tokens = self.input_type == "tokens" or (
-                    integral and (flat.size == 0 or flat.min() >= 0)
+                smallest = min((a.min() for a in arrays if a.size), default=0)
+                self.input_type_ = self._decide_tokens(
+                    integral and smallest >= 0, "a list of sequences"
                 )
             else:
-                tokens = False
-                if ndims != {1}:
-                    self._require_numeric(estimator, reset, "a list of 2-D sequences")
-            self.input_type_ = "tokens" if tokens else "numeric"
+                self._require_numeric(estimator, reset, "a list of 2-D sequences")
+                self.input_type_ = "numeric"
         if self.input_type_ == "tokens":
             if ndims != {1}:
                 self._require_numeric(estimator, reset, "a list of 2-D sequences")
@@ -218,23 +263,30 @@ class SequenceInput(InputAdapter):
             for i, a in enumerate(arrays):
                 ids[i, : len(a)] = _check_token_ids(a, f"Sequence {i} of X")
             return self._tokens(ids, reset)
-        arrays = [a.reshape(-1, 1) if a.ndim == 1 else a for a in arrays]
-        n_features = {a.shape[1] for a in arrays}
-        if len(n_features) > 1:
-            first = arrays[0].shape[1]
-            odd = next(i for i, a in enumerate(arrays) if a.shape[1] != first)
+        arrays = [a.reshape(1, -1) if a.ndim == 1 else a for a in arrays]
+        channels = {a.shape[0] for a in arrays}
+        if len(channels) > 1:
+            first = arrays[0].shape[0]
+            odd = next(i for i, a in enumerate(arrays) if a.shape[0] != first)
+            hint = ""
+            if len({a.shape[1] for a in arrays}) == 1:
+                hint = (
+                    f" They all have {arrays[0].shape[1]} columns: if they are (n_steps, "
+                    "n_channels), transpose each (sequences are (n_channels, n_steps), as in "
+                    "aeon and sktime)."
+                )
             raise ValueError(
-                f"The sequences of X have different numbers of features per step: sequence 0 "
-                f"has {first}, sequence {odd} has {arrays[odd].shape[1]}."
+                f"The sequences of X have different numbers of channels (rows): sequence 0 "
+                f"has {first}, sequence {odd} has {arrays[odd].shape[0]}.{hint}"
             )
         for i, a in enumerate(arrays):
-            if len(a) == 0:
+            if a.shape[1] == 0:
                 raise ValueError(f"Sequence {i} of X has no steps; sequences need at least one.")
             _check_finite(a, f"Sequence {i} of X")
-        lengths = np.array([len(a) for a in arrays], dtype=np.int64)
-        values = np.zeros((len(arrays), lengths.max(), arrays[0].shape[1]), dtype=np.float32)
+        lengths = np.array([a.shape[1] for a in arrays], dtype=np.int64)
+        values = np.zeros((len(arrays), arrays[0].shape[0], lengths.max()), dtype=np.float32)
         for i, a in enumerate(arrays):
-            values[i, : len(a)] = a
+            values[i, :, : a.shape[1]] = a
         return self._numeric(values, lengths, estimator, reset)
 
     def _tokens(self, ids, reset):
@@ -252,20 +304,31 @@ class SequenceInput(InputAdapter):
         return ids
 
     def _numeric(self, values, lengths, estimator, reset):
-        n_features = values.shape[2]
+        n_channels = values.shape[1]
+        name = type(estimator).__name__
         if reset:
             self.input_type_ = "numeric"
-            self.n_features_per_step_ = n_features
-        elif n_features != self.n_features_per_step_:
+            self.n_channels_ = n_channels
+            self.max_length_ = int(lengths.max()) if len(lengths) else 0
+        elif n_channels != self.n_channels_:
             raise ValueError(
-                f"X has {n_features} features per step, but {type(estimator).__name__} was "
-                f"fitted with {self.n_features_per_step_}."
+                f"X has {n_channels} channels, but {name} was fitted with {self.n_channels_}."
             )
         _check_finite(values, "X")
-        return PaddedSequences(np.ascontiguousarray(values, dtype=np.float32), lengths)
+        fixed = None
+        if self.fixed_length:
+            fixed = self.max_length_
+            if values.shape[2] > fixed:
+                raise ValueError(
+                    f"X holds sequences of up to {int(lengths.max())} steps, but {name} "
+                    f"(head='flatten') takes at most {fixed}, the longest in training; use "
+                    "head='gap' for sequences of any length."
+                )
+            values = np.pad(values, ((0, 0), (0, 0), (0, fixed - values.shape[2])))
+        return PaddedSequences(np.ascontiguousarray(values, dtype=np.float32), lengths, fixed)
 
     def standardizer(self, data, sample_weight, index):
-        """Per-feature standardization over the real (unpadded) steps; none for token ids."""
+        """Per-channel standardization over the real (unpadded) steps; none for token ids."""
         if self.input_type_ == "tokens":
             return None
         rows = np.arange(len(data)) if index is None else np.asarray(index)
@@ -275,8 +338,8 @@ class SequenceInput(InputAdapter):
             for start in range(0, len(rows), 4096):
                 part = rows[start : start + 4096]
                 values = data.values[part].astype(np.float64)
-                real = np.arange(values.shape[1]) < data.lengths[part, None]
-                yield values, (real * weights[part, None])[:, :, None]
+                real = np.arange(values.shape[2]) < data.lengths[part, None]
+                yield values, (real * weights[part, None])[:, None, :]
 
-        mean, std = weighted_moments(chunks(), axis=2)
-        return Standardize(mean, std)
+        mean, std = weighted_moments(chunks(), axis=1)
+        return Standardize(mean.reshape(1, -1, 1), std.reshape(1, -1, 1))

@@ -6,7 +6,9 @@ any tensor is built.
 
 from __future__ import annotations
 
+import inspect
 import numbers
+import os
 
 import numpy as np
 
@@ -36,3 +38,19 @@ def check_shape_param(value, name: str, lengths: tuple[int, ...]) -> tuple[int, 
         options = " or ".join(str(n) for n in lengths)
         raise ValueError(f"{name} must be a tuple of {options} positive integers; got {value!r}.")
     return tuple(int(v) for v in value)
+
+
+def find_stack_level() -> int:
+    """The ``stacklevel`` of a warning that points at the first frame outside
+    skneural, scikit-learn and skorch (the user's call, even through a
+    ``Pipeline`` or a search)."""
+    import sklearn
+    import skorch
+
+    import skneural
+
+    roots = tuple(os.path.dirname(module.__file__) for module in (skneural, sklearn, skorch))
+    frame, level = inspect.currentframe(), 0
+    while frame is not None and frame.f_code.co_filename.startswith(roots):
+        frame, level = frame.f_back, level + 1
+    return max(level, 1)

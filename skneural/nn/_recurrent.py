@@ -47,10 +47,10 @@ class RecurrentNet(nn.Module):
       empty document) is read as one padding step. Ids at or above
       ``vocabulary_size`` (not seen in training) are embedded as zeros,
       like padding, but count as steps;
-    - numeric sequences (``n_features`` given): a float tensor ``(N, T, F)``
-      and the real length of each sequence, ``lengths`` of shape ``(N,)``
-      (all ``T`` if omitted); the steps after a sequence's length are
-      padding.
+    - numeric sequences (``n_features`` given): a float tensor ``(N, C, T)``
+      (channels first, as for :class:`ConvNet` in 1-D and aeon/sktime), and
+      the real length of each sequence, ``lengths`` of shape ``(N,)`` (all
+      ``T`` if omitted); the steps after a sequence's length are padding.
 
     Padding never reaches a real step's output: the real steps come first
     (token ids are moved there), a forward LSTM reads them before any
@@ -68,7 +68,7 @@ class RecurrentNet(nn.Module):
         Number of token ids (ids ``0 .. vocabulary_size - 1``, 0 = padding).
         Exactly one of ``vocabulary_size`` and ``n_features`` is given.
     n_features : int or None, default=None
-        Values per step of numeric sequences.
+        Values per step (channels ``C``) of numeric sequences.
     embedding_dim : int, default=128
         Size of the token embeddings (token input only).
     hidden_units : int, default=128
@@ -102,7 +102,7 @@ class RecurrentNet(nn.Module):
     >>> net(ids).shape
     torch.Size([2, 2])
     >>> net = RecurrentNet(1, n_features=3, summary="mean", bidirectional=True)
-    >>> net(torch.randn(4, 20, 3), torch.tensor([20, 5, 12, 1])).shape
+    >>> net(torch.randn(4, 3, 20), torch.tensor([20, 5, 12, 1])).shape
     torch.Size([4, 1])
     """
 
@@ -168,9 +168,11 @@ class RecurrentNet(nn.Module):
         if self.embedding is not None:
             steps, lengths = self._embed(x)
         else:
-            steps = x if self.mean is None else (x - self.mean) / self.std
+            steps = x.transpose(1, 2)  # (N, C, T) -> (N, T, C), as the LSTM reads
+            if self.mean is not None:
+                steps = (steps - self.mean) / self.std
             if lengths is None:
-                lengths = torch.full((x.shape[0],), x.shape[1], dtype=torch.long)
+                lengths = torch.full((x.shape[0],), x.shape[2], dtype=torch.long)
         # an empty sequence is read as one (padding) step
         lengths = lengths.to(steps.device).clamp(min=1)
         steps = steps[:, : int(lengths.max())]
