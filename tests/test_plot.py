@@ -347,7 +347,7 @@ def test_search_optuna(digits):
 def test_search_list_of_grids(digits):
     X, y = digits
     search = GridSearchCV(
-        CNNClassifier(**{**TINY, "max_epochs": 1}),
+        CNNClassifier(**{**TINY, "max_epochs": 1, "image_shape": (8, 8)}),
         [{"lr": [1e-3, 1e-2]}, {"batch_norm": [True], "dropout": [0.0]}],
         cv=2,
     ).fit(X[:200], y[:200])

@@ -9,10 +9,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from skneural._core._params import fill_doc
+from skneural._inputs._images import AUGMENTATION, augmentation_module
 from skneural.plot._utils import axes_grid, check_matplotlib, final_estimator
 
 # the image estimators' train-time augmentation parameters
-AUGMENTATION_PARAMS = ("rotation", "shift", "zoom", "horizontal_flip", "vertical_flip")
+AUGMENTATION_PARAMS = tuple(param.name for param in AUGMENTATION)
 
 
 _documented = fill_doc(
@@ -289,10 +290,11 @@ class AugmentationDisplay:
     def from_estimator(cls, estimator, X, *, n_images=4, n_draws=5, random_state=None, ax=None):
         """Plot random draws of an image estimator's train-time augmentation.
 
-        The augmentation is built from the estimator's parameters
-        ``rotation``, ``shift``, ``zoom``, ``horizontal_flip`` and
-        ``vertical_flip`` (read with ``get_params``), as in training; the
-        estimator need not be fitted.
+        The augmentation is built from the estimator's augmentation
+        parameters (``rotation``, ``shift``, ``zoom``, the flips, the colour
+        jitter, ``crop_padding`` and ``erasing``, read with ``get_params``),
+        as in training: colour jitter clamps ``uint8`` images and image files
+        to [0, 255]. The estimator need not be fitted.
 
         Parameters
         ----------
@@ -310,8 +312,6 @@ class AugmentationDisplay:
         %(draw_parameters)s
         """
         check_matplotlib(f"{cls.__name__}.from_estimator")
-        from skneural.nn import ImageAugmentation
-
         final = final_estimator(estimator, attribute="parameters", caller=cls.__name__)
         params = final.get_params(deep=False) if hasattr(final, "get_params") else {}
         missing = [name for name in AUGMENTATION_PARAMS if name not in params]
@@ -322,7 +322,8 @@ class AugmentationDisplay:
                 f"or a Pipeline or search ending in one; {type(final).__name__} has no "
                 f"{missing}."
             )
-        augmentation = ImageAugmentation(**{name: params[name] for name in AUGMENTATION_PARAMS})
+        eight_bit = _is_paths(X) or getattr(X, "dtype", None) == np.uint8
+        augmentation = augmentation_module(params, pixel_range=255 if eight_bit else None)
         image_shape = getattr(final, "image_shape_", None) or params.get("image_shape")
         return cls.from_augmentation(
             augmentation,
