@@ -95,6 +95,18 @@ LSTM = (
         None for none.""",
     ),
     Param(
+        "patch_size",
+        1,
+        _positive,
+        "int",
+        """Numeric sequences only: how many consecutive steps make one LSTM step
+        (of ``patch_size * n_channels`` values; the last patch of a sequence
+        zero-padded). A long series read a value at a time is hard for an LSTM
+        to learn from (on the 251-step ArrowHead series the LSTM stays at chance
+        level); in patches of 16 to the whole series it learns, and faster
+        (``benchmarks/bench_series.py``).""",
+    ),
+    Param(
         "summary",
         "last",
         [StrOptions(set(SUMMARIES))],
@@ -175,6 +187,11 @@ class _LSTM:
 
     def _build_network(self, input_, n_outputs):
         if input_.input_type_ == "tokens":
+            if self.patch_size != 1:
+                raise ValueError(
+                    f"patch_size={self.patch_size} is for numeric sequences; token ids are "
+                    "read one by one (patch_size=1)."
+                )
             inputs = {"vocabulary_size": input_.vocabulary_size_}
         else:
             inputs = {"n_features": input_.n_channels_}
@@ -188,6 +205,7 @@ class _LSTM:
             dropout=self.dropout,
             dense_units=self.dense_units,
             summary=self.summary,
+            patch_size=self.patch_size,
         )
 
 

@@ -321,3 +321,30 @@ def test_auto_batch_size_and_epochs_give_small_data_enough_steps():
     assert big.fit(np.zeros((1000, 4)), [0, 1] * 500).net_.batch_size == 64
     given = CNNClassifier(spatial_dims=1, batch_size=5, max_epochs=1).fit(X, y)
     assert given.net_.batch_size == 5
+
+
+# ----------------------------------------------------------------------
+# the LSTM on long series: patches of steps
+
+
+@pytest.mark.parametrize("summary", ["last", "mean"])
+def test_lstm_patches_never_change_a_prediction_through_padding(summary):
+    X, y = shapes(40, 0, channels=2)
+    clf = LSTMClassifier(patch_size=4, summary=summary, hidden_units=8, **FAST).fit(X, y)
+    assert clf.module_.network.forward_lstms[0].input_size == 8  # 4 steps of 2 channels
+    short = [np.ones((2, 7))]
+    alone = clf.predict_proba(short)
+    batch = [X[0], short[0], *X[1:10]]
+    assert_allclose(clf.predict_proba(batch)[1], alone[0], rtol=1e-5, atol=1e-6)
+
+
+def test_lstm_patches_learn_a_long_series_task():
+    X, y = shapes(200, 0, lengths=(150, 200))
+    X_test, y_test = shapes(100, 1, lengths=(150, 200))
+    clf = LSTMClassifier(patch_size=25, summary="mean", random_state=0, max_epochs=30)
+    assert clf.fit(X, y).score(X_test, y_test) > 0.9
+
+
+def test_patch_size_is_for_numeric_sequences():
+    with pytest.raises(ValueError, match="patch_size=4 is for numeric sequences"):
+        LSTMClassifier(input_type="tokens", patch_size=4).fit(np.ones((4, 3), int), [0, 1] * 2)
