@@ -1,0 +1,173 @@
+"""Time-series classification on UCR/UEA data: skneural's 1-D CNN, the FCN recipe
+and the LSTM against aeon's MiniRocket and the published FCN/ResNet figures.
+
+The data sets ship inside the ``aeon`` wheel and are read offline by
+``aeon.datasets.load_classification`` (``pip install skneural[series]``):
+
+- ArrowHead: 36 training and 175 test series of 251 steps, 3 classes;
+- ACSF1: 100 and 100 series of 1,460 steps (power consumption), 10 classes;
+- PickupGestureWiimoteZ: 50 and 50 series of 29 to 361 steps (unequal
+  lengths, a list of ``(1, T_i)`` arrays), 10 classes.
+
+Each contender is fitted on the official training split with 5 seeds and
+scored on the test split: accuracy mean +- sd, and mean fit time. Everything
+runs on one thread (``n_threads=1``, MiniRocket ``n_jobs=1``), one fit at a
+time, side by side in one run. The published figures are the mean of 5 runs
+in Fawaz et al. (2019), "Deep learning for time series classification: a
+review" (``dl-4-tsc``, ``results-ucr-128.csv``), FCN and ResNet trained 2,000
+and 1,500 epochs.
+
+Contenders (all with ``max_epochs="auto"`` and ``batch_size="auto"``):
+
+- ``cnn``: ``CNNClassifier(spatial_dims=1)``, the default network in 1-D;
+- ``fcn``: the FCN recipe, ``CNNClassifier(spatial_dims=1, n_conv_layers=3,
+  n_filters=(128, 256, 128), kernel_size=(8, 5, 3), pooling=None,
+  batch_norm=True, head="gap", hidden_units=None)``;
+- ``lstm``: ``LSTMClassifier()``, the default, one value per step (not run
+  by default: it stays at chance level on ArrowHead and takes minutes per
+  fit on ACSF1's 1,460 steps);
+- ``lstm_patches``: ``LSTMClassifier(patch_size=128, summary="mean")``;
+- ``minirocket``: ``aeon.classification.convolution_based.MiniRocketClassifier``.
+
+Usage::
+
+    python benchmarks/bench_series.py                       # everything, 5 seeds
+    python benchmarks/bench_series.py --datasets ArrowHead --seeds 2 --contenders cnn fcn
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import time
+import warnings
+
+import numpy as np
+
+from skneural import CNNClassifier, LSTMClassifier
+from skneural.exceptions import AmbiguousInputWarning
+
+DATASETS = ("ArrowHead", "ACSF1", "PickupGestureWiimoteZ")
+
+# Fawaz et al. 2019, results-ucr-128.csv: mean accuracy of 5 runs
+PUBLISHED = {
+    "ArrowHead": {"FCN": 0.843, "ResNet": 0.838},
+    "ACSF1": {"FCN": 0.898, "ResNet": 0.916},
+    "PickupGestureWiimoteZ": {"FCN": 0.744, "ResNet": 0.704},
+}
+
+FCN = dict(
+    spatial_dims=1,
+    n_conv_layers=3,
+    n_filters=(128, 256, 128),
+    kernel_size=(8, 5, 3),
+    pooling=None,
+    batch_norm=True,
+    head="gap",
+    hidden_units=None,
+)
+
+
+def contenders():
+    """name -> function(seed) returning an unfitted classifier."""
+
+    def minirocket(seed):
+        from aeon.classification.convolution_based import MiniRocketClassifier
+
+        return MiniRocketClassifier(random_state=seed, n_jobs=1)
+
+    return {
+        "cnn": lambda seed: CNNClassifier(spatial_dims=1, random_state=seed),
+        "fcn": lambda seed: CNNClassifier(**FCN, random_state=seed),
+        "lstm": lambda seed: LSTMClassifier(random_state=seed),
+        "lstm_patches": lambda seed: LSTMClassifier(
+            patch_size=128, summary="mean", random_state=seed
+        ),
+        "minirocket": minirocket,
+    }
+
+
+def load(name):
+    from aeon.datasets import load_classification
+
+    X, y = load_classification(name, split="train")
+    X_test, y_test = load_classification(name, split="test")
+    return X, y, X_test, y_test
+
+
+def describe(X):
+    if isinstance(X, list):
+        lengths = [x.shape[1] for x in X]
+        return f"{len(X)} series of {min(lengths)}-{max(lengths)} steps (a list)"
+    return f"{X.shape[0]} series of {X.shape[2]} steps, {X.shape[1]} channel(s)"
+
+
+def run(name, chosen, seeds):
+    X, y, X_test, y_test = load(name)
+    print(f"\n{name}: train {describe(X)}, test {describe(X_test)}, {len(set(y))} classes")
+    print(f"{'contender':<14} {'accuracy (mean +- sd)':>22} {'fit s':>8} {'epochs':>7}  per seed")
+    results = {}
+    makers = contenders()
+    for contender in chosen:
+        scores, times, epochs = [], [], []
+        for seed in seeds:
+            model = makers[contender](seed)
+            start = time.perf_counter()
+            model.fit(X, y)
+            times.append(time.perf_counter() - start)
+            scores.append(model.score(X_test, y_test))
+            epochs.append(getattr(model, "n_iter_", 0))
+        results[contender] = np.mean(scores)
+        print(
+            f"{contender:<14} {np.mean(scores):>15.3f} +- {np.std(scores):.3f} "
+            f"{np.mean(times):>8.1f} {np.mean(epochs):>7.0f}  "
+            + " ".join(f"{s:.3f}" for s in scores),
+            flush=True,
+        )
+    for method, score in PUBLISHED[name].items():
+        print(f"{'published ' + method:<14} {score:>15.3f}")
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
+    parser.add_argument(
+        "--contenders",
+        nargs="+",
+        default=["cnn", "fcn", "lstm_patches", "minirocket"],
+        choices=list(contenders()),
+    )
+    parser.add_argument("--seeds", type=int, default=5)
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    seeds = list(range(args.seeds))
+    print(f"{args.seeds} seeds per contender; one thread each; torch {torch.__version__}")
+    summary = {}
+    # aeon's arrays and lists are read as they are: no guess
+    warnings.simplefilter("error", AmbiguousInputWarning)
+    for name in args.datasets:
+        summary[name] = run(name, args.contenders, seeds)
+    print("\nmean accuracy: skneural's best against MiniRocket and the published FCN")
+    for name, results in summary.items():
+        ours = {k: v for k, v in results.items() if k != "minirocket"}
+        if not ours:
+            continue
+        best = max(ours, key=ours.get)
+        line = f"{name:<22} best {best} {ours[best]:.3f}"
+        if "minirocket" in results:
+            line += f" ({ours[best] - results['minirocket']:+.3f} vs MiniRocket)"
+        if "fcn" in results:
+            line += f"; FCN recipe {results['fcn']:.3f} vs published {PUBLISHED[name]['FCN']:.3f}"
+        if "lstm_patches" in results and "cnn" in results:
+            line += f"; LSTM patches - 1-D CNN {results['lstm_patches'] - results['cnn']:+.3f}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
