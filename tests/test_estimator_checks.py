@@ -9,6 +9,7 @@ import pytest
 from conftest import SMALL_LSTM
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skneural import CNNClassifier, CNNRegressor
 from skneural.utils import all_estimators
 
 # A random-init ResNet-18 on the checks' tiny inputs (their (n, features)
@@ -71,11 +72,20 @@ def test_every_public_estimator_is_checked():
     assert set(CHECK_PARAMS) <= names
 
 
+# Other configurations that read X differently, checked too: the 1-D CNNs
+# read the checks' (n, features) arrays as one-channel series (global average
+# pooling over the steps for the classifier, flatten for the regressor).
+CONFIGURATIONS = [
+    CNNClassifier(spatial_dims=1, head="gap", batch_norm=True),
+    CNNRegressor(spatial_dims=1),
+]
+
+
 # Small networks run on one torch thread: their kernels are too small to share
 # out, and on a busy machine two threads spin waiting for each other.
 @pytest.mark.usefixtures("one_torch_thread")
 @parametrize_with_checks(
-    [cls(**CHECK_PARAMS.get(name, {})) for name, cls in all_estimators()],
+    [cls(**CHECK_PARAMS.get(name, {})) for name, cls in all_estimators()] + CONFIGURATIONS,
     expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_compatible_estimator(estimator, check):
