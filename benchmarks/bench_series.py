@@ -27,7 +27,9 @@ Contenders (all with ``max_epochs="auto"`` and ``batch_size="auto"``):
   by default: it stays at chance level on ArrowHead and takes minutes per
   fit on ACSF1's 1,460 steps);
 - ``lstm_patches``: ``LSTMClassifier(patch_size=128, summary="mean")``;
-- ``minirocket``: ``aeon.classification.convolution_based.MiniRocketClassifier``.
+- ``minirocket``: ``aeon.classification.convolution_based.MiniRocketClassifier``,
+  after aeon's ``Padder`` (zero padding to the longest training series) for
+  the unequal-length data set, which MiniRocket does not take as it is.
 
 Usage::
 
@@ -76,8 +78,12 @@ def contenders():
 
     def minirocket(seed):
         from aeon.classification.convolution_based import MiniRocketClassifier
+        from aeon.transformations.collection.unequal_length import Padder
+        from sklearn.pipeline import make_pipeline
 
-        return MiniRocketClassifier(random_state=seed, n_jobs=1)
+        # MiniRocket takes equal lengths only: unequal series zero-padded to the
+        # longest training one first (aeon's Padder; a no-op on equal lengths)
+        return make_pipeline(Padder(), MiniRocketClassifier(random_state=seed, n_jobs=1))
 
     return {
         "cnn": lambda seed: CNNClassifier(spatial_dims=1, random_state=seed),

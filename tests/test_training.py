@@ -9,6 +9,7 @@ import pytest
 import torch
 from conftest import TINY, needs_cuda
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_digits
 from sklearn.metrics import recall_score
 from skorch.callbacks import Callback
 
@@ -598,3 +599,49 @@ def test_cuda_training_and_pickle(digits):
 def test_auto_device_is_cuda(digits):
     X, y = digits
     assert CNNClassifier(**TINY).fit(X, y).net_.device.startswith("cuda")
+
+
+# ----------------------------------------------------------------------
+# precision and memory format (the GPU path, run here on the CPU)
+
+
+def test_bf16_mixed_precision_trains_and_predicts_on_the_cpu():
+    X, y = load_digits(return_X_y=True)
+    X = X.reshape(-1, 8, 8)
+    params = dict(n_filters=8, hidden_units=32, max_epochs=8, random_state=0)
+    full = CNNClassifier(**params).fit(X[:600], y[:600])
+    mixed = CNNClassifier(precision="bf16-mixed", **params).fit(X[:600], y[:600])
+    assert mixed.net_.precision == "bf16-mixed"
+    # bfloat16 products: close to float32, not equal, and as accurate
+    p_full, p_mixed = full.predict_proba(X[600:700]), mixed.predict_proba(X[600:700])
+    assert 0 < np.abs(p_full - p_mixed).max() < 0.2
+    assert mixed.score(X[600:], y[600:]) > full.score(X[600:], y[600:]) - 0.05
+    # the forward pass ran in bfloat16
+    seen = []
+    hook = mixed.module_.network.blocks[0].conv.register_forward_hook(
+        lambda module, args, out: seen.append(out.dtype)
+    )
+    mixed.predict(X[:2])
+    hook.remove()
+    assert seen == [torch.bfloat16]
+
+
+def test_float16_precision_needs_cuda():
+    X, y = load_digits(return_X_y=True)
+    with pytest.raises(ValueError, match=r'precision="16-mixed" needs a CUDA device.*bf16-mixed'):
+        CNNClassifier(precision="16-mixed", device="cpu", image_shape=(8, 8)).fit(X[:50], y[:50])
+
+
+def test_channels_last_gives_the_same_network():
+    from skneural._core._net import TrainingNet
+
+    X, y = load_digits(return_X_y=True)
+    clf = CNNClassifier(n_filters=8, hidden_units=32, max_epochs=2, random_state=0)
+    clf.fit(X[:300].reshape(-1, 8, 8), y[:300])
+    expected = clf.predict_proba(X[300:400].reshape(-1, 8, 8))
+    assert isinstance(clf.net_, TrainingNet) and not clf.net_.channels_last
+    clf.net_.channels_last = True
+    clf.net_.module_.to(memory_format=torch.channels_last)
+    weight = clf.net_.module_.network.blocks[1].conv.weight
+    assert weight.is_contiguous(memory_format=torch.channels_last)
+    assert_allclose(clf.predict_proba(X[300:400].reshape(-1, 8, 8)), expected, atol=1e-5)

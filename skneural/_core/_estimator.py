@@ -32,7 +32,7 @@ from skneural._core._device import resolve_device, torch_seed
 from skneural._core._history import HistoryMixin
 from skneural._core._losses import WeightedLoss
 from skneural._core._malloc import tune_allocator_for_dask
-from skneural._core._net import TrainingNet
+from skneural._core._net import TrainingNet, autocast
 from skneural._core._tasks import OutputScorer
 from skneural._core._threads import resolve_threads, torch_threads
 from skneural._core._training import (
@@ -88,6 +88,11 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         check_training_params(self, probabilities=self._has_probabilities())
         tune_allocator_for_dask()
         device = resolve_device(self.device)
+        if self.precision == "16-mixed" and device.type != "cuda":
+            raise ValueError(
+                f'precision="16-mixed" needs a CUDA device (its gradient scaler is CUDA\'s); '
+                f'training on {device}, use precision="bf16-mixed" or "32".'
+            )
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         input_ = self.input_ if continuing else self._input_adapter()
         data = input_.transform(X, self) if continuing else input_.fit_transform(X, self)
@@ -135,6 +140,9 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
             ),
             incremental=incremental,
             extras=dict(
+                # channels-last convolutions pay on CUDA, for images
+                channels_last=device.type == "cuda"
+                and len(getattr(input_, "image_shape_", ())) == 3,
                 batch_transform=input_.augmentation(),
                 lr_groups={group: prefix for group, (prefix, _) in groups.items()} or None,
             ),
@@ -200,10 +208,18 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         module.eval()
         size = prediction_batch_size(self.batch_size)
         outputs = []
-        with torch.inference_mode(), torch_threads(resolve_threads(self.n_threads)):
-            for X_batch, _, _ in BatchIterator(TensorData(data), size, device=self.net_.device):
+        net = self.net_
+        with (
+            torch.inference_mode(),
+            torch_threads(resolve_threads(self.n_threads)),
+            autocast(net.precision, net.device),
+        ):
+            for X_batch, _, _ in BatchIterator(TensorData(data), size, device=net.device):
                 n = n_rows(X_batch)
-                outputs.append(apply(module, pad_rows(X_batch, size))[:n].float().cpu())
+                X_batch = pad_rows(X_batch, size)
+                if net.channels_last and not isinstance(X_batch, tuple) and X_batch.dim() == 4:
+                    X_batch = X_batch.contiguous(memory_format=torch.channels_last)
+                outputs.append(apply(module, X_batch)[:n].float().cpu())
         return torch.cat(outputs).numpy()
 
     # ------------------------------------------------------------------

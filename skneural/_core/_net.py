@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 from skorch import NeuralNet
 
@@ -22,7 +24,12 @@ class TrainingNet(NeuralNet):
       optimizer, so they get no optimizer state;
     - ``lr_groups`` puts parameters into named optimizer groups by prefix;
     - ``fused=True`` asks the optimizer for its fused kernel;
-    - the epoch table (``print_log``) is printed only when ``verbose``.
+    - the epoch table (``print_log``) is printed only when ``verbose``;
+    - ``precision`` runs the forward passes under :func:`torch.autocast`
+      (``"bf16-mixed"``, ``"16-mixed"`` with a gradient scaler), the loss in
+      float32;
+    - ``channels_last`` keeps the module's weights and the 4-D batches in
+      channels-last memory order (faster convolutions on recent GPUs).
 
     Parameters
     ----------
@@ -37,6 +44,10 @@ class TrainingNet(NeuralNet):
         ``"default"``.
     fused : bool
         Whether to create the optimizer with ``fused=True``.
+    precision : {"32", "bf16-mixed", "16-mixed"}
+        Floating-point precision of the forward passes.
+    channels_last : bool
+        Whether to use the channels-last memory format.
     """
 
     def __init__(
@@ -46,6 +57,8 @@ class TrainingNet(NeuralNet):
         shuffle_seed=None,
         lr_groups=None,
         fused=False,
+        precision="32",
+        channels_last=False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -53,6 +66,8 @@ class TrainingNet(NeuralNet):
         self.shuffle_seed = shuffle_seed
         self.lr_groups = lr_groups
         self.fused = fused
+        self.precision = precision
+        self.channels_last = channels_last
 
     def __setattr__(self, name, attr):
         if name == "batch_transform":
@@ -97,11 +112,32 @@ class TrainingNet(NeuralNet):
             seed=self.shuffle_seed,
         )
 
+    def initialize_module(self):
+        super().initialize_module()
+        if self.channels_last:
+            self.module_.to(memory_format=torch.channels_last)
+        return self
+
+    def initialize(self):
+        super().initialize()
+        self.initialize_scaler()
+        return self
+
+    def initialize_scaler(self):
+        """A gradient scaler for float16 (keeps small gradients from underflowing), else None."""
+        if self.precision != "16-mixed":
+            self.scaler_ = None
+        elif getattr(self, "scaler_", None) is None:
+            self.scaler_ = torch.amp.GradScaler("cuda")
+
     def infer(self, x, **fit_params):
         # the batch is already on the device; a tuple holds the network's arguments
-        if isinstance(x, tuple):
-            return self.module_(*x, **fit_params)
-        return self.module_(x, **fit_params)
+        with autocast(self.precision, self.device):
+            if isinstance(x, tuple):
+                return self.module_(*x, **fit_params)
+            if self.channels_last and x.dim() == 4:
+                x = x.contiguous(memory_format=torch.channels_last)
+            return self.module_(x, **fit_params)
 
     def _set_training(self, training=True):
         # skorch walks every submodule to set its mode before every batch; a
@@ -111,7 +147,7 @@ class TrainingNet(NeuralNet):
             super()._set_training(training)
 
     def get_loss(self, y_pred, y_true, X=None, training=False, sample_weight=None):
-        return self.criterion_(y_pred, y_true, sample_weight)
+        return self.criterion_(y_pred.float(), y_true, sample_weight)
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
@@ -120,8 +156,21 @@ class TrainingNet(NeuralNet):
             X = self.batch_transform(X)
         y_pred = self.infer(X, **fit_params)
         loss = self.get_loss(y_pred, y, X=X, training=True, sample_weight=w)
-        loss.backward()
+        if self.scaler_ is None:
+            loss.backward()
+        else:
+            self.scaler_.scale(loss).backward()
+            # true gradients for the callbacks (clipping) that read them
+            self.scaler_.unscale_(self.optimizer_)
         return {"loss": loss, "y_pred": y_pred}
+
+    def _step_optimizer(self, step_fn):
+        if getattr(self, "scaler_", None) is None:
+            return super()._step_optimizer(step_fn)
+        step_fn()
+        self.scaler_.step(self.optimizer_)  # skipped when a gradient is inf or NaN
+        self.scaler_.update()
+        return None
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)
@@ -140,3 +189,15 @@ class TrainingNet(NeuralNet):
             # skorch's own way out of fit_loop; partial_fit catches it and
             # still runs on_train_end
             raise KeyboardInterrupt
+
+
+PRECISIONS = ("32", "bf16-mixed", "16-mixed")
+
+
+def autocast(precision, device):
+    """The autocast context of ``precision`` on ``device`` (a no-op for "32")."""
+    if precision == "32":
+        return contextlib.nullcontext()
+    device_type = torch.device(device).type
+    dtype = torch.bfloat16 if precision == "bf16-mixed" else torch.float16
+    return torch.autocast(device_type, dtype=dtype)

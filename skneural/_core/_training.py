@@ -31,6 +31,7 @@ from skneural._core._callbacks import (
     ValidationScore,
 )
 from skneural._core._data import batch_bounds
+from skneural._core._net import PRECISIONS
 from skneural._core._params import Param
 
 OPTIMIZERS = {
@@ -211,6 +212,21 @@ RUNTIME = (
         ``"cpu"``, ``"cuda"``, ``"cuda:<index>"`` or ``"mps"``.""",
     ),
     Param(
+        "precision",
+        "32",
+        [StrOptions(set(PRECISIONS))],
+        '{"32", "bf16-mixed", "16-mixed"}',
+        """Floating-point precision of the network's forward passes, in
+        Lightning's names: ``"32"`` (float32, the default), ``"bf16-mixed"``
+        (:func:`torch.autocast` to bfloat16, on CUDA and on CPUs with
+        bfloat16 support), ``"16-mixed"`` (float16 with a gradient scaler,
+        CUDA only). Mixed precision runs the matrix products and convolutions
+        in 16 bits (up to several times faster on recent GPUs, half the
+        activation memory); weights, optimizer and loss stay float32.
+        Predictions use the same precision. On CUDA, image networks also keep
+        their weights and batches in channels-last memory order.""",
+    ),
+    Param(
         "n_threads",
         1,
         [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
@@ -385,6 +401,7 @@ def net_arguments(est, *, device, n_train, valid, seed, scorer, incremental, ext
             incremental=incremental,
         ),
         verbose=int(est.verbose),
+        precision=est.precision,
         shuffle_seed=seed,
         **extras,
     )
@@ -402,6 +419,7 @@ def refresh_net(net, arguments):
     net.callbacks = arguments.pop("callbacks")
     net.set_params(**arguments)
     net.initialize_callbacks()
+    net.initialize_scaler()
     if net.criterion_.name != loss:
         net.criterion__name = loss
         net.initialize_criterion()
