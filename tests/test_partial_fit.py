@@ -81,12 +81,12 @@ def test_regressor_partial_fit_keeps_the_target_scaling():
 def test_sequences_partial_fit():
     rng = np.random.RandomState(0)
     X = [rng.randn(2, rng.randint(2, 9)) for _ in range(40)]
-    y = np.array([int(x[:, 0].sum() > 0) for x in X])
+    y = np.array([int(x[0].sum() > 0) for x in X])
     clf = LSTMClassifier(random_state=0, batch_size=16, **SMALL_LSTM)
     clf.partial_fit(X, y, classes=[0, 1]).partial_fit(X, y)
     assert clf.n_iter_ == 2 and clf.predict(X).shape == (40,)
-    with pytest.raises(ValueError, match="3 features per step"):
-        clf.partial_fit([rng.randn(4, 3)], [0])
+    with pytest.raises(ValueError, match="3 channels, but LSTMClassifier was fitted with 2"):
+        clf.partial_fit([rng.randn(3, 4)], [0])
 
 
 def test_a_scoring_that_needs_probabilities_is_refused_with_hinge(digits):

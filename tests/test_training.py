@@ -14,7 +14,7 @@ from sklearn.metrics import recall_score
 from skorch.callbacks import Callback
 
 from skneural import CNNClassifier, CNNRegressor
-from skneural._core._training import n_epochs
+from skneural._core._training import n_epochs, training_batch_size
 
 
 def state_dict(estimator):
@@ -63,7 +63,7 @@ def test_same_random_state_gives_identical_models(digits):
     assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     c = CNNClassifier(random_state=8, **params).fit(X, y)
     assert not torch.equal(
-        state_dict(a)["network.head.1.weight"], state_dict(c)["network.head.1.weight"]
+        state_dict(a)["network.head.0.weight"], state_dict(c)["network.head.0.weight"]
     )
 
 
@@ -83,7 +83,7 @@ def test_unseeded_fits_differ(digits):
     a = CNNClassifier(**TINY).fit(X, y)
     b = CNNClassifier(**TINY).fit(X, y)
     assert not torch.equal(
-        state_dict(a)["network.head.1.weight"], state_dict(b)["network.head.1.weight"]
+        state_dict(a)["network.head.0.weight"], state_dict(b)["network.head.0.weight"]
     )
 
 
@@ -148,10 +148,18 @@ def test_regression_losses(loss):
 
 @pytest.mark.parametrize(
     "n_samples, batch_size, epochs",
-    [(60_000, 64, 12), (1_437, 64, 27), (400, 32, 47), (200, 64, 100), (2, 64, 100)],
+    [(60_000, 64, 12), (1_437, 64, 27), (400, 32, 47), (200, 64, 150), (2, 64, 200)],
 )
 def test_auto_epochs_give_small_data_enough_steps(n_samples, batch_size, epochs):
     assert n_epochs("auto", n_samples, batch_size) == epochs
+
+
+@pytest.mark.parametrize(
+    "n_samples, batch_size", [(60_000, 64), (640, 64), (639, 63), (100, 10), (36, 8), (3, 8)]
+)
+def test_auto_batch_size_is_a_tenth_of_small_data(n_samples, batch_size):
+    assert training_batch_size("auto", n_samples) == batch_size
+    assert training_batch_size(32, n_samples) == 32
 
 
 def test_auto_and_fixed_epochs_in_fit(digits):
@@ -438,7 +446,7 @@ def test_warm_start_continues_training(digits):
     steps_per_epoch = int(np.ceil(len(X) / TINY["batch_size"]))
     assert next(iter(clf.net_.optimizer_.state.values()))["step"] == 4 * steps_per_epoch
     assert not torch.equal(
-        weights["network.head.1.weight"], state_dict(clf)["network.head.1.weight"]
+        weights["network.head.0.weight"], state_dict(clf)["network.head.0.weight"]
     )
 
 
@@ -449,7 +457,7 @@ def test_fit_without_warm_start_starts_afresh(digits):
     clf.fit(X, y)
     assert clf.n_iter_ == TINY["max_epochs"]
     assert_same_weights(clf, CNNClassifier(random_state=0, **TINY).fit(X, y))
-    assert torch.equal(first["network.head.1.weight"], state_dict(clf)["network.head.1.weight"])
+    assert torch.equal(first["network.head.0.weight"], state_dict(clf)["network.head.0.weight"])
 
 
 def test_warm_start_applies_a_changed_loss_and_optimizer(digits):
