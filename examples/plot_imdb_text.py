@@ -39,14 +39,24 @@ from sklearn.pipeline import make_pipeline
 from skneural import LSTMClassifier, SequenceVectorizer
 from skneural.plot import TrainingHistoryDisplay
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # run interactively
-    ROOT = Path.cwd()
-DATASETS = Path(
-    os.environ.get("SKNEURAL_DATASETS", ROOT.parent / "shared" / "datasets")
-)
-ARCHIVE = DATASETS / "imdb" / "aclImdb.tar.gz"
+
+def datasets_dir():
+    """``$SKNEURAL_DATASETS``, else ``shared/datasets`` next to the repository.
+
+    The repository is the first folder above this file (or the working
+    directory, when run interactively) that holds ``pyproject.toml``; the
+    gallery runs a copy of this file under ``docs/auto_examples``.
+    """
+    if "SKNEURAL_DATASETS" in os.environ:
+        return Path(os.environ["SKNEURAL_DATASETS"])
+    here = Path(__file__).resolve() if "__file__" in globals() else Path.cwd()
+    for folder in [here, *here.parents]:
+        if (folder / "pyproject.toml").is_file():
+            return folder.parent / "shared" / "datasets"
+    return Path("shared", "datasets")
+
+
+ARCHIVE = datasets_dir() / "imdb" / "aclImdb.tar.gz"
 
 
 def load_imdb(archive, n_train=2_500, n_test=1_000):

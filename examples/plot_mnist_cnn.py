@@ -35,14 +35,24 @@ from sklearn.model_selection import train_test_split
 from skneural import CNNClassifier
 from skneural.plot import TrainingHistoryDisplay
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # run interactively
-    ROOT = Path.cwd()
-DATASETS = Path(
-    os.environ.get("SKNEURAL_DATASETS", ROOT.parent / "shared" / "datasets")
-)
-ARCHIVE = DATASETS / "mnist" / "mnist-pngs.tar.gz"
+
+def datasets_dir():
+    """``$SKNEURAL_DATASETS``, else ``shared/datasets`` next to the repository.
+
+    The repository is the first folder above this file (or the working
+    directory, when run interactively) that holds ``pyproject.toml``; the
+    gallery runs a copy of this file under ``docs/auto_examples``.
+    """
+    if "SKNEURAL_DATASETS" in os.environ:
+        return Path(os.environ["SKNEURAL_DATASETS"])
+    here = Path(__file__).resolve() if "__file__" in globals() else Path.cwd()
+    for folder in [here, *here.parents]:
+        if (folder / "pyproject.toml").is_file():
+            return folder.parent / "shared" / "datasets"
+    return Path("shared", "datasets")
+
+
+ARCHIVE = datasets_dir() / "mnist" / "mnist-pngs.tar.gz"
 
 
 def load_mnist(archive, n_train=8_000, n_test=2_000):
