@@ -127,3 +127,5 @@ ConfusionMatrixDisplay.from_estimator(
 )
 ax.set_title(f"{source} test images, rows normalized")
 plt.show()
+
+# sphinx_gallery_thumbnail_number = 2
