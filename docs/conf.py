@@ -7,6 +7,7 @@ and skorch documentation, whose inventories are fetched over the network.
 """
 
 import os
+import re
 
 import skneural
 
@@ -47,6 +48,9 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     # An example that raises fails the build instead of rendering its traceback.
     "abort_on_example_error": True,
+    # A cell ending in a Display's from_estimator shows the figure, not the
+    # "<...Display object at 0x...>" that sphinx-gallery would print as its repr.
+    "ignore_repr_types": r"skneural\.plot\..*Display'",
 }
 
 html_theme = "pydata_sphinx_theme"
@@ -86,3 +90,33 @@ _write_registry_lists()
 # the generated lists are read through api.rst's include, not as a page of their own
 exclude_patterns.append("_api_registry.rst")
 autosummary_generate = ["api.rst", "_api_registry.rst"]
+
+
+def _sklearn_labels_as_text(app, what, name, obj, options, lines):
+    """Keep the text of scikit-learn's references to its own user guide.
+
+    The estimators' pages show the methods they inherit from scikit-learn
+    (``score``, ``get_params``, ...), whose docstrings refer to labels of
+    scikit-learn's documentation (``:ref:`accuracy <accuracy_score>```). Those
+    resolve only through intersphinx; in the offline build they would be
+    undefined-label warnings, so they become plain text.
+    """
+    if intersphinx_mapping or not getattr(obj, "__module__", "").startswith("sklearn."):
+        return
+    lines[:] = [re.sub(r":ref:`([^`<]+?)\s*<[^`>]+>`", r"\1", line) for line in lines]
+
+
+def _skip_fitted_attributes(app, what, name, obj, skip, options):
+    """Leave the fitted attributes (``classes_``, ``history_``, ...) to the Attributes section.
+
+    They are properties on the estimators; listed again among the methods,
+    each would appear twice on its class's page.
+    """
+    if what == "class" and isinstance(obj, property) and name.endswith("_"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _sklearn_labels_as_text)
+    app.connect("autodoc-skip-member", _skip_fitted_attributes)

@@ -32,13 +32,21 @@ from sklearn.model_selection import train_test_split
 from skneural import CNNClassifier
 from skneural.plot import AugmentationDisplay, MisclassifiedImagesDisplay
 
-try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # run interactively
-    ROOT = Path.cwd()
-DATASETS = Path(
-    os.environ.get("SKNEURAL_DATASETS", ROOT.parent / "shared" / "datasets")
-)
+
+def datasets_dir():
+    """``$SKNEURAL_DATASETS``, else ``shared/datasets`` next to the repository.
+
+    The repository is the first folder above this file (or the working
+    directory, when run interactively) that holds ``pyproject.toml``; the
+    gallery runs a copy of this file under ``docs/auto_examples``.
+    """
+    if "SKNEURAL_DATASETS" in os.environ:
+        return Path(os.environ["SKNEURAL_DATASETS"])
+    here = Path(__file__).resolve() if "__file__" in globals() else Path.cwd()
+    for folder in [here, *here.parents]:
+        if (folder / "pyproject.toml").is_file():
+            return folder.parent / "shared" / "datasets"
+    return Path("shared", "datasets")
 
 
 def load_mnist(archive, n_train=10_000, n_test=2_000):
@@ -63,7 +71,7 @@ def load_mnist(archive, n_train=10_000, n_test=2_000):
     return arrays
 
 
-archive = DATASETS / "mnist" / "mnist-pngs.tar.gz"
+archive = datasets_dir() / "mnist" / "mnist-pngs.tar.gz"
 if archive.exists():
     X_train, y_train, X_test, y_test = load_mnist(archive)
     source = "MNIST"

@@ -53,6 +53,6 @@ print(f"weights kept from epoch {display.best_epoch_}")
 slow = CNNClassifier(**{**cnn.get_params(), "lr": 2e-4}).fit(X_train, y_train)
 display = TrainingHistoryDisplay.from_estimator(cnn, name="lr=0.002")
 TrainingHistoryDisplay.from_estimator(slow, name="lr=0.0002", ax=display.axes_)
-display.axes_[0].legend(fontsize="small")  # one legend for both runs
+display.axes_[0].legend(fontsize="small", ncols=2)  # one legend for both runs
 display.figure_.suptitle("Two learning rates")
 plt.show()

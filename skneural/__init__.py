@@ -6,12 +6,26 @@ pretrained-ResNet transfer learning, built on skorch, that drop into
 CUDA when it is there.
 """
 
-from skneural._cnn import CNNClassifier, CNNRegressor
-from skneural._lstm import LSTMClassifier, LSTMRegressor
-from skneural._resnet import ResNetClassifier, ResNetRegressor
-from skneural._text import SequenceVectorizer
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0.dev0"
+
+# Each public class is imported from its module on first use (PEP 562), so
+# ``import skneural`` costs next to nothing, ``from skneural import
+# CNNClassifier`` loads what the CNN needs and no more (no torchvision), and
+# only the ResNet estimators bring in torchvision.
+_LAZY = {
+    "CNNClassifier": "skneural._cnn",
+    "CNNRegressor": "skneural._cnn",
+    "LSTMClassifier": "skneural._lstm",
+    "LSTMRegressor": "skneural._lstm",
+    "ResNetClassifier": "skneural._resnet",
+    "ResNetRegressor": "skneural._resnet",
+    "SequenceVectorizer": "skneural._text",
+}
 
 __all__ = [
     "CNNClassifier",
@@ -23,3 +37,22 @@ __all__ = [
     "SequenceVectorizer",
     "__version__",
 ]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
+    from skneural._cnn import CNNClassifier, CNNRegressor
+    from skneural._lstm import LSTMClassifier, LSTMRegressor
+    from skneural._resnet import ResNetClassifier, ResNetRegressor
+    from skneural._text import SequenceVectorizer

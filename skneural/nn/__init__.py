@@ -3,10 +3,21 @@
 Every network returns raw outputs (logits for classification).
 """
 
-from skneural.nn._convnet import ConvNet
-from skneural.nn._layers import ImageAugmentation, Standardize, StandardizedNetwork
-from skneural.nn._recurrent import RecurrentNet
-from skneural.nn._resnet import ResNetNet
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# Imported from their modules on first use (PEP 562): the estimators that need
+# only ConvNet or RecurrentNet do not load ResNetNet's torchvision.
+_LAZY = {
+    "ConvNet": "skneural.nn._convnet",
+    "ImageAugmentation": "skneural.nn._layers",
+    "RecurrentNet": "skneural.nn._recurrent",
+    "ResNetNet": "skneural.nn._resnet",
+    "Standardize": "skneural.nn._layers",
+    "StandardizedNetwork": "skneural.nn._layers",
+}
 
 __all__ = [
     "ConvNet",
@@ -16,3 +27,22 @@ __all__ = [
     "Standardize",
     "StandardizedNetwork",
 ]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
+    from skneural.nn._convnet import ConvNet
+    from skneural.nn._layers import ImageAugmentation, Standardize, StandardizedNetwork
+    from skneural.nn._recurrent import RecurrentNet
+    from skneural.nn._resnet import ResNetNet

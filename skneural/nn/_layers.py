@@ -19,6 +19,16 @@ class Standardize(nn.Module):
     ----------
     mean, std : torch.Tensor
         Broadcastable to the input, e.g. of shape ``(1, channels, 1, 1)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skneural.nn import Standardize
+    >>> standardize = Standardize(mean=torch.tensor([[1.0, 2.0]]), std=torch.tensor([[2.0, 4.0]]))
+    >>> standardize(torch.tensor([[3.0, 10.0]]))
+    tensor([[1., 2.]])
+    >>> sorted(standardize.state_dict())  # saved with the model
+    ['mean', 'std']
     """
 
     def __init__(self, mean: torch.Tensor, std: torch.Tensor):
