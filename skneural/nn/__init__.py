@@ -7,6 +7,7 @@ from skneural.nn._convnet import ConvNet
 from skneural.nn._layers import ImageAugmentation, Standardize, StandardizedNetwork
 from skneural.nn._recurrent import RecurrentNet
 from skneural.nn._resnet import ResNetNet
+from skneural.nn._transfer import TransferNet
 
 __all__ = [
     "ConvNet",
@@ -15,4 +16,5 @@ __all__ = [
     "ResNetNet",
     "Standardize",
     "StandardizedNetwork",
+    "TransferNet",
 ]
