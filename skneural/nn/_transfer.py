@@ -233,7 +233,7 @@ class FeatureStagesFamily(Family):
         groups = _split_at_downsampling(m.features)
         return [
             *map(_chain, groups[:-1]),
-            _chain(groups[-1], lambda x: torch.flatten(m.avgpool(x), 1)),
+            _chain(groups[-1], _global_pool),
         ]
 
 
