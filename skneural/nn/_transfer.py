@@ -471,8 +471,9 @@ class TransferNet(nn.Module):
     model with its classifier replaced by an identity, so
     ``backbone.state_dict()`` has torchvision's keys), then ``head``.
 
-    The backbone is read as five stages from the input on (see
-    :data:`FAMILIES`: for a ResNet the stem, ``layer1``, ..., ``layer4``).
+    The backbone is read as five stages from the input on (for a ResNet the
+    stem, ``layer1``, ..., ``layer4``; the user guide's transfer-learning
+    page has every family's).
     The first ``5 - trainable_layers`` are frozen: their parameters do not
     require gradients, they run under ``torch.no_grad()`` (backward stops
     where the trainable part begins), and their modules stay in eval mode
