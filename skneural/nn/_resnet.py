@@ -105,3 +105,20 @@ class ResNetNet(TransferNet):
             std=std,
             pixel_scale=pixel_scale,
         )
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "arch" not in self.__dict__:  # pickled before ResNetNet was a TransferNet
+            blocks = tuple(len(getattr(self.backbone, f"layer{i}")) for i in range(1, 5))
+            bottleneck = hasattr(self.backbone.layer1[0], "conv3")
+            self.arch = _RESNET_BY_BLOCKS[blocks, bottleneck]
+
+
+# the ResNets by their blocks per stage and block kind
+_RESNET_BY_BLOCKS = {
+    ((2, 2, 2, 2), False): "resnet18",
+    ((3, 4, 6, 3), False): "resnet34",
+    ((3, 4, 6, 3), True): "resnet50",
+    ((3, 4, 23, 3), True): "resnet101",
+    ((3, 8, 36, 3), True): "resnet152",
+}
