@@ -109,8 +109,6 @@ class Family:
     fixed_size : bool
         Whether the model is built for one image size (``build``'s
         ``image_size``).
-    stage_names : str
-        The five stages in words, for the documentation.
     """
 
     name: str
@@ -120,7 +118,6 @@ class Family:
     first_conv: str
     min_size: int = 1
     fixed_size: bool = False
-    stage_names: str = ""
 
     def build(self, arch: str, image_size: int | None) -> nn.Module:
         """The torchvision model, randomly initialized as torchvision does."""
@@ -149,6 +146,11 @@ class Family:
 
 
 class ResNetFamily(Family):
+    """ResNet, ResNeXt and Wide ResNet.
+
+    Stages: stem (``conv1``, ``bn1``), ``layer1``, ``layer2``, ``layer3``, ``layer4``.
+    """
+
     name, title, head, first_conv = "resnet", "ResNet", "fc", "conv1"
     archs = (
         "resnet18",
@@ -162,7 +164,6 @@ class ResNetFamily(Family):
         "wide_resnet50_2",
         "wide_resnet101_2",
     )
-    stage_names = "stem (``conv1``, ``bn1``), ``layer1``, ``layer2``, ``layer3``, ``layer4``"
 
     def width(self, model):
         return model.fc.in_features
@@ -181,13 +182,15 @@ class ResNetFamily(Family):
 
 
 class VGGFamily(Family):
+    """VGG, with and without batch normalization.
+
+    Stages: the five convolution blocks of ``features``, each ending with its max pooling;
+    the pooled features are the global average of the last block (512), the fully connected
+    ``classifier`` is dropped.
+    """
+
     name, title, head, first_conv, min_size = "vgg", "VGG", "classifier", "features.0", 32
     archs = tuple(f"vgg{depth}{bn}" for depth in (11, 13, 16, 19) for bn in ("", "_bn"))
-    stage_names = (
-        "the five convolution blocks of ``features``, each ending with its max pooling; "
-        "the pooled features are the global average of the last block (512), the "
-        "fully connected ``classifier`` is dropped"
-    )
 
     def build(self, arch, image_size):
         # the classifier (fc6-fc8, 120M of VGG's 130M weights) is dropped: never
@@ -218,7 +221,7 @@ class VGGFamily(Family):
 
 
 class FeatureStagesFamily(Family):
-    """Models whose ``features`` is a sequence of blocks, then ``avgpool`` and ``classifier``.
+    """Models whose ``features`` is a sequence of blocks, then a pooling and ``classifier``.
 
     The stages are the blocks grouped by resolution: a block with a strided
     convolution starts a new stage (stem at 1/2, then 1/4, ..., 1/32).
@@ -238,25 +241,35 @@ class FeatureStagesFamily(Family):
 
 
 class EfficientNetFamily(FeatureStagesFamily):
+    """EfficientNet B0-B7 and V2.
+
+    Stages: the blocks of ``features`` by resolution: stem (1/2), then 1/4, 1/8, 1/16, 1/32
+    (with the last 1x1 convolution).
+    """
+
     name, title = "efficientnet", "EfficientNet"
     archs = (*(f"efficientnet_b{i}" for i in range(8)), *(f"efficientnet_v2_{s}" for s in "sml"))
-    stage_names = (
-        "the blocks of ``features`` by resolution: stem (1/2), then 1/4, 1/8, 1/16, "
-        "1/32 (with the last 1x1 convolution)"
-    )
 
 
 class MobileNetFamily(FeatureStagesFamily):
+    """MobileNet V2 and V3.
+
+    Stages: as EfficientNet; the whole ``classifier`` is dropped (for V3 also its first
+    linear layer): the features are the pooled last convolution (576 for V3-small, 960 for
+    V3-large, 1280 for V2).
+    """
+
     name, title = "mobilenet", "MobileNet"
     archs = ("mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large")
-    stage_names = (
-        "as EfficientNet; the whole ``classifier`` is dropped (for V3 also its "
-        "first linear layer): the features are the pooled last convolution "
-        "(576 for V3-small, 960 for V3-large, 1280 for V2)"
-    )
 
 
 class ConvNeXtFamily(Family):
+    """ConvNeXt.
+
+    Stages: stem (patchify convolution), stage 1, then stages 2-4 each with the downsampling
+    before it; the pooled features keep the final ``LayerNorm2d`` (``classifier.0``).
+    """
+
     name, title, head, first_conv, min_size = (
         "convnext",
         "ConvNeXt",
@@ -265,11 +278,6 @@ class ConvNeXtFamily(Family):
         32,
     )
     archs = tuple(f"convnext_{size}" for size in ("tiny", "small", "base", "large"))
-    stage_names = (
-        "stem (patchify convolution), stage 1, then stages 2-4 each with the "
-        "downsampling before it; the pooled features keep the final "
-        "``LayerNorm2d`` (``classifier.0``)"
-    )
 
     def width(self, model):
         return model.classifier[2].in_features
@@ -277,26 +285,30 @@ class ConvNeXtFamily(Family):
     def stages(self, m):
         f = m.features
         norm = m.classifier[0]
+
+        def last(x):
+            return torch.flatten(norm(m.avgpool(f[7](f[6](x)))), 1)
+
         return [
             _chain([f[0]]),
             _chain([f[1]]),
             _chain([f[2], f[3]]),
             _chain([f[4], f[5]]),
-            Stage(
-                (f[6], f[7], norm), (), lambda x: torch.flatten(norm(m.avgpool(f[7](f[6](x)))), 1)
-            ),
+            Stage((f[6], f[7], norm), (), last),
         ]
 
 
 class ViTFamily(Family):
+    """Vision Transformer.
+
+    Stages: stem (patch embedding, class token, position embedding), then the encoder blocks
+    in four equal groups (3 each for ViT-B); the features are the class token after the
+    final ``LayerNorm``.
+    """
+
     name, title, head, first_conv = "vit", "ViT", "heads", "conv_proj"
     fixed_size = True
     archs = ("vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14")
-    stage_names = (
-        "stem (patch embedding, class token, position embedding), then the "
-        "encoder blocks in four equal groups (3 each for ViT-B); the features "
-        "are the class token after the final ``LayerNorm``"
-    )
 
     @staticmethod
     def patch_size(arch: str) -> int:
