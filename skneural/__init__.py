@@ -1,7 +1,8 @@
 """skneural: PyTorch networks as genuine scikit-learn estimators.
 
 CNN estimators for images, LSTM estimators for text and sequences, and
-pretrained-ResNet transfer learning, built on skorch, that drop into
+transfer learning from pretrained torchvision backbones (ResNet, VGG,
+EfficientNet, MobileNet, ConvNeXt, ViT), built on skorch, that drop into
 ``Pipeline``, ``cross_val_score`` and every scikit-learn search, and train on
 CUDA when it is there.
 """
@@ -25,6 +26,8 @@ _LAZY = {
     "ResNetClassifier": "skneural._resnet",
     "ResNetRegressor": "skneural._resnet",
     "SequenceVectorizer": "skneural._text",
+    "TransferClassifier": "skneural._transfer",
+    "TransferRegressor": "skneural._transfer",
 }
 
 __all__ = [
@@ -35,6 +38,8 @@ __all__ = [
     "ResNetClassifier",
     "ResNetRegressor",
     "SequenceVectorizer",
+    "TransferClassifier",
+    "TransferRegressor",
     "__version__",
 ]
 
@@ -56,3 +61,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from skneural._lstm import LSTMClassifier, LSTMRegressor
     from skneural._resnet import ResNetClassifier, ResNetRegressor
     from skneural._text import SequenceVectorizer
+    from skneural._transfer import TransferClassifier, TransferRegressor

@@ -1,15 +1,16 @@
-"""Pretrained ResNet estimators: transfer learning as a scikit-learn estimator."""
+"""Pretrained ResNet estimators: transfer learning as a scikit-learn estimator.
+
+:class:`ResNetClassifier` and :class:`ResNetRegressor` are the transfer
+estimators of :mod:`skneural._transfer` with ``arch`` limited to the ResNets
+(and their own documentation), kept for the code written for them.
+"""
 
 from __future__ import annotations
 
 from numbers import Integral, Real
 
-import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skneural._core._docs import FITTED
-from skneural._core._estimator import fitted
-from skneural._core._features import FeaturesMixin
 from skneural._core._params import Param, declare, replace
 from skneural._core._supervised import (
     CLASS_WEIGHT,
@@ -18,27 +19,21 @@ from skneural._core._supervised import (
     NeuralClassifier,
     NeuralRegressor,
 )
-from skneural._core._training import RUNTIME, TRAINING
-from skneural._inputs._images import AUGMENTATION, IMAGE_SHAPE, image_input
-from skneural._inputs._validation import check_shape_param
-from skneural._weights import WEIGHTS, load_weights
-from skneural.nn import ResNetNet, Standardize
-from skneural.nn._resnet import RESNET_ARCHS, check_backbone_state
+from skneural._core._training import RUNTIME
+from skneural._transfer import ATTRIBUTES, TRANSFER, TRANSFER_TRAINING, _Transfer
+from skneural.nn import ResNetNet
+from skneural.nn._resnet import RESNET_ARCHS
 
-# ``trainable_layers=None``: everything trains from random weights, the last
-# stages (torchvision's default for fine-tuning a backbone) from pretrained ones
-_DEFAULT_TRAINABLE_PRETRAINED = 3
-
-RESNET = (
-    Param(
+RESNET = replace(
+    TRANSFER,
+    arch=Param(
         "arch",
         "resnet18",
         [StrOptions(set(RESNET_ARCHS))],
         '{"resnet18", "resnet34", "resnet50", "resnet101", "resnet152"}',
         "The torchvision architecture.",
     ),
-    WEIGHTS,
-    Param(
+    trainable_layers=Param(
         "trainable_layers",
         None,
         [Interval(Integral, 0, 5, closed="both"), None],
@@ -51,22 +46,7 @@ RESNET = (
         statistics, and backward does not run through them. None: 5 with
         ``weights=None``, 3 with pretrained weights.""",
     ),
-    Param(
-        "hidden_units",
-        None,
-        [Interval(Integral, 1, None, closed="left"), None],
-        "int or None",
-        """Units of a hidden layer (ReLU, then dropout) in the new head; None
-        for a single linear layer on the pooled features.""",
-    ),
-    Param(
-        "dropout",
-        0.0,
-        [Interval(Real, 0, 1, closed="left")],
-        "float",
-        "Dropout probability before the head's output layer.",
-    ),
-    Param(
+    backbone_lr_factor=Param(
         "backbone_lr_factor",
         0.1,
         [Interval(Real, 0, None, closed="neither")],
@@ -79,7 +59,7 @@ RESNET = (
         from MNIST digits 0-4 to 5-9, 0.3 and 1 beat random initialization
         where 0.1 did not).""",
     ),
-    Param(
+    input_size=Param(
         "input_size",
         None,
         [tuple, list, None],
@@ -88,17 +68,6 @@ RESNET = (
         backbone, e.g. ``(224, 224)``; image files are decoded at this size.
         None keeps the size of the images (for files, the first one's).""",
     ),
-    IMAGE_SHAPE,
-    *AUGMENTATION,
-)
-_TRAINING = replace(TRAINING, lr=1e-3, batch_size=32, max_epochs=10)
-
-_ATTRIBUTES = (
-    """
-image_shape_ : tuple of int
-    ``(channels, height, width)`` of the images the network takes.
-"""
-    + FITTED
 )
 
 _NOTES = """Inputs are images as for :class:`CNNClassifier`: ``(n, height, width)``,
@@ -119,76 +88,26 @@ training data's statistics, as in :class:`CNNClassifier`.
 
 ``trainable_layers``, ``arch``, ``weights`` and the head take effect on a
 fresh fit; ``warm_start=True`` continues the fitted network as it is.
+
+These are :class:`TransferClassifier` and :class:`TransferRegressor` with
+``arch`` limited to the ResNets, kept for the code written for them.
 """
 
 
-_DOCS = dict(attributes=_ATTRIBUTES, notes=_NOTES)
+_DOCS = dict(attributes=ATTRIBUTES, notes=_NOTES)
 
 
-class _ResNet(FeaturesMixin):
+class _ResNet(_Transfer):
     """A pretrained torchvision ResNet with a new head, for both tasks."""
 
-    image_shape_ = fitted("input_", "image_shape_", "(channels, height, width) of the images.")
-
-    def _pretrained(self):
-        """The pretrained weights (from the per-process cache), or None."""
-        return None if self.weights is None else load_weights(self.arch, self.weights)
-
-    def _input_adapter(self):
-        if self.input_size is not None:
-            check_shape_param(self.input_size, "input_size", (2,))
-        return image_input(self, "input_size")
-
-    def _build_network(self, input_, n_outputs):
-        pretrained = self._pretrained()  # a bad name, file or download fails here
-        channels = input_.image_shape_[0]
-        if pretrained is not None:
-            check_backbone_state(pretrained.state_dict, self.arch)
-            if channels not in (1, 3):
-                raise ValueError(
-                    f"Pretrained weights take images of 1 or 3 channels; X has images of shape "
-                    f"{input_.image_shape_} (channels, height, width)."
-                )
-        trainable = self.trainable_layers
-        if trainable is None:
-            trainable = 5 if pretrained is None else _DEFAULT_TRAINABLE_PRETRAINED
-        return ResNetNet(
-            self.arch,
-            n_outputs,
-            in_channels=channels,
-            state_dict=None if pretrained is None else pretrained.state_dict,
-            trainable_layers=trainable,
-            hidden_units=self.hidden_units,
-            dropout=self.dropout,
-            input_size=None if self.input_size is None else tuple(self.input_size),
-        )
-
-    def _standardizer(self, input_, data, sample_weight, index):
-        if len(data) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 samples to train (its batch "
-                f"normalization needs them); got 1 sample."
-            )
-        pretrained = self._pretrained()
-        if pretrained is None or not self.normalize:
-            return super()._standardizer(input_, data, sample_weight, index)
-        # the weights' own statistics, for pixels in [0, 1]: scaled to the input's range
-        scale = input_.pixel_range_
-        shape = (1, 3, 1, 1)
-        return Standardize(
-            torch.tensor(pretrained.mean).reshape(shape) * scale,
-            torch.tensor(pretrained.std).reshape(shape) * scale,
-        )
-
-    def _lr_groups(self):
-        factor = 1.0 if self.weights is None else self.backbone_lr_factor
-        return {"backbone": ("network.backbone.", factor)}
+    _network_class = ResNetNet
 
 
 @declare(
-    (*RESNET, CLASSIFIER_LOSS, *_TRAINING, CLASS_WEIGHT, *RUNTIME),
+    (*RESNET, CLASSIFIER_LOSS, *TRANSFER_TRAINING, CLASS_WEIGHT, *RUNTIME),
     see_also="""
 ResNetRegressor : The same network for regression.
+TransferClassifier : The same for other torchvision backbones (VGG, EfficientNet, ...).
 CNNClassifier : A small convolutional network trained from scratch.
 """,
     **_DOCS,
@@ -220,8 +139,11 @@ class ResNetClassifier(_ResNet, NeuralClassifier):
 
 
 @declare(
-    (*RESNET, REGRESSOR_LOSS, *_TRAINING, *RUNTIME),
-    see_also="ResNetClassifier : The same network for classification.",
+    (*RESNET, REGRESSOR_LOSS, *TRANSFER_TRAINING, *RUNTIME),
+    see_also="""
+ResNetClassifier : The same network for classification.
+TransferRegressor : The same for other torchvision backbones (VGG, EfficientNet, ...).
+""",
     **_DOCS,
 )
 class ResNetRegressor(_ResNet, NeuralRegressor):

@@ -20,6 +20,7 @@ import torch
 import torchvision
 
 from skneural._core._params import Param
+from skneural.nn._transfer import backbone_keys, describe_keys, family_of
 
 # the parameter of the estimators that take pretrained weights
 WEIGHTS = Param(
@@ -36,8 +37,9 @@ WEIGHTS = Param(
     such as ``module.``; ``.safetensors`` with the safetensors package).
     Local files are read with ``torch.load(weights_only=True)``: a
     checkpoint that holds code is refused, never run. The old classifier
-    (``fc``) is dropped. Weights are read once per process and reused by
-    every fit (e.g. all the fits of a search).""",
+    (a ResNet's ``fc``) is dropped; a checkpoint of another architecture
+    is an error naming the keys that do not fit. Weights are read once per
+    process and reused by every fit (e.g. all the fits of a search).""",
 )
 
 # torchvision's convention for ImageNet weights (on pixels scaled to [0, 1]);
@@ -80,7 +82,11 @@ def is_weight_file(weights) -> bool:
 
 
 def load_weights(arch: str, weights) -> PretrainedWeights:
-    """The pretrained weights ``weights`` of ``arch``, from the per-process cache if there."""
+    """The pretrained weights ``weights`` of ``arch``, from the per-process cache if there.
+
+    A file is read once; the backbone's entries are found in it (keys
+    unprefixed) once per architecture.
+    """
     if is_weight_file(weights):
         path = Path(weights).expanduser()
         if not path.is_file():
@@ -90,7 +96,9 @@ def load_weights(arch: str, weights) -> PretrainedWeights:
         key = ("file", str(path), stat.st_mtime_ns, stat.st_size)
         if key not in _CACHE:
             _CACHE[key] = _load_file(path)
-        return _CACHE[key]
+        if (*key, arch) not in _CACHE:
+            _CACHE[(*key, arch)] = _backbone_part(_CACHE[key], arch)
+        return _CACHE[(*key, arch)]
     key = ("torchvision", arch, str(weights))
     if key not in _CACHE:
         _CACHE[key] = _load_torchvision(arch, str(weights))
@@ -129,6 +137,7 @@ def _load_torchvision(arch: str, name: str) -> PretrainedWeights:
 
 
 def _load_file(path: Path) -> PretrainedWeights:
+    """The tensors of a checkpoint file (keys as saved) and its normalization."""
     if path.suffix == ".safetensors":
         try:
             from safetensors.torch import load_file
@@ -157,13 +166,12 @@ def _load_file(path: Path) -> PretrainedWeights:
 
 
 def _unwrap(checkpoint, path):
-    """The backbone's state dict (torchvision key names) and normalization in a checkpoint.
+    """The tensors of a checkpoint and its normalization.
 
     Takes a plain state dict or one wrapped as ``{"state_dict": ...}``,
-    ``{"model": ...}`` or ``{"model_state_dict": ...}``, with keys possibly
-    prefixed (``module.``, ``backbone.``, ...). A wrapper may hold ``"mean"``
-    and ``"std"`` (per channel, for pixels in [0, 1]); otherwise ImageNet's
-    are assumed, as for torchvision's weights.
+    ``{"model": ...}`` or ``{"model_state_dict": ...}``. A wrapper may hold
+    ``"mean"`` and ``"std"`` (per channel, for pixels in [0, 1]); otherwise
+    ImageNet's are assumed, as for torchvision's weights.
     """
     mean, std = IMAGENET_MEAN, IMAGENET_STD
     if not isinstance(checkpoint, dict):
@@ -178,14 +186,38 @@ def _unwrap(checkpoint, path):
             checkpoint = checkpoint[wrapper]
             break
     tensors = {k: v for k, v in checkpoint.items() if isinstance(v, torch.Tensor)}
-    anchors = [k for k in tensors if k.endswith("conv1.weight") and "layer" not in k]
-    if not anchors:
-        raise ValueError(
-            f"weights={str(path)!r} is not a ResNet state dict: it has no 'conv1.weight' "
-            f"entry (keys: {sorted(checkpoint)[:5]}...)."
-        )
-    prefix = min(anchors, key=len)[: -len("conv1.weight")]
-    state_dict = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
     if len(mean) == 1:
         mean, std = mean * 3, std * 3
-    return state_dict, mean, std
+    return tensors, mean, std
+
+
+def _backbone_part(weights: PretrainedWeights, arch: str) -> PretrainedWeights:
+    """The entries of ``arch``'s backbone in a checkpoint, with torchvision's key names.
+
+    The keys may carry a prefix (``module.``, ``backbone.``,
+    ``network.backbone.``, ...): the one under which most keys are the
+    backbone's is taken (the shortest of equals), and only the keys under
+    it are kept.
+    """
+    family = family_of(arch)
+    expected = backbone_keys(arch)
+    counts: dict = {}
+    for key in weights.state_dict:
+        parts = key.split(".")
+        for i in range(len(parts)):
+            if ".".join(parts[i:]) in expected:
+                prefix = ".".join(parts[:i]) + ("." if i else "")
+                counts[prefix] = counts.get(prefix, 0) + 1
+    if not counts:
+        given = sorted(weights.state_dict)
+        raise ValueError(
+            f"weights={weights.source!r} is not a {family.title} state dict: none of its "
+            f"keys is one of arch={arch!r}'s backbone, with or without a prefix. "
+            f"{len(expected)} keys missing ({describe_keys(expected)}); {len(given)} keys "
+            f"unexpected ({describe_keys(given)}). Is the checkpoint of another architecture?"
+        )
+    prefix = min(counts, key=lambda p: (-counts[p], len(p)))
+    state_dict = {
+        k[len(prefix) :]: v for k, v in weights.state_dict.items() if k.startswith(prefix)
+    }
+    return PretrainedWeights(state_dict, weights.mean, weights.std, weights.source)

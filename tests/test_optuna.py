@@ -24,6 +24,7 @@ SMALL = {
     "CNN": TINY,
     "LSTM": dict(SMALL_LSTM, batch_size=16),
     "ResNet": dict(weights=None, batch_size=32),
+    "Transfer": dict(arch="mobilenet_v3_small", weights=None, batch_size=32),
 }
 
 

@@ -40,6 +40,8 @@ def test_public_api():
         "SequenceVectorizer",
         "ResNetClassifier",
         "ResNetRegressor",
+        "TransferClassifier",
+        "TransferRegressor",
         "__version__",
     }
     assert skneural.__version__

@@ -329,3 +329,18 @@ def test_predictions_from_uint8_equal_manual_forward(checkpoint):
         expected = module(torch.from_numpy(X).float()).numpy()
     assert_allclose(clf.decision_function(X), expected, rtol=1e-4, atol=1e-4)
     assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(1)])
+
+
+def test_resnet_pickled_before_it_was_a_transfer_net_still_loads():
+    import pickle
+
+    net = ResNetNet("resnet50", 3, trainable_layers=1).eval()
+    x = torch.randn(2, 3, 16, 16)
+    with torch.no_grad():
+        expected = net(x)
+    del net.__dict__["arch"]  # the state of a ResNetNet pickled by an earlier version
+    restored = pickle.loads(pickle.dumps(net))
+    assert restored.arch == "resnet50"
+    with torch.no_grad():
+        assert torch.equal(restored(x), expected)
+    assert restored.frozen_stages()[0].modules[0] is restored.backbone.conv1

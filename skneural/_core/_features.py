@@ -48,9 +48,10 @@ class FeaturesMixin:
         Returns
         -------
         features : ndarray of shape (n_samples, n_features)
-            The network's ``features``: for the ResNets the globally
-            average-pooled output of the last residual stage, 512 features
-            for resnet18 and resnet34, 2048 for the others.
+            The network's ``features``: for the transfer estimators the
+            backbone's pooled output (e.g. 512 features for resnet18, 2048
+            for resnet50, 1280 for efficientnet_b0, 768 for vit_b_16; the
+            user guide lists them per family).
         """
 
         def features(module, x):

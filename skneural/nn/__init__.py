@@ -17,6 +17,7 @@ _LAZY = {
     "ResNetNet": "skneural.nn._resnet",
     "Standardize": "skneural.nn._layers",
     "StandardizedNetwork": "skneural.nn._layers",
+    "TransferNet": "skneural.nn._transfer",
 }
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ResNetNet",
     "Standardize",
     "StandardizedNetwork",
+    "TransferNet",
 ]
 
 
@@ -46,3 +48,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from skneural.nn._layers import ImageAugmentation, Standardize, StandardizedNetwork
     from skneural.nn._recurrent import RecurrentNet
     from skneural.nn._resnet import ResNetNet
+    from skneural.nn._transfer import TransferNet

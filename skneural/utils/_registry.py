@@ -27,7 +27,7 @@ def all_estimators(type_filter=None) -> list[tuple[str, type]]:
     type_filter : {"classifier", "regressor", "transformer"}, list of them or None, \
 default=None
         Only the estimators of these kinds (an estimator may be of several:
-        the ResNet estimators are transformers too); None for all.
+        the transfer estimators are transformers too); None for all.
 
     Returns
     -------
@@ -38,7 +38,7 @@ default=None
     --------
     >>> from skneural.utils import all_estimators
     >>> [name for name, _ in all_estimators(type_filter="regressor")]
-    ['CNNRegressor', 'LSTMRegressor', 'ResNetRegressor']
+    ['CNNRegressor', 'LSTMRegressor', 'ResNetRegressor', 'TransferRegressor']
     """
     import skneural
 
