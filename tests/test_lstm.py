@@ -268,7 +268,10 @@ def test_documents_that_are_empty_or_all_out_of_vocabulary():
         # (n_steps, n_channels) sequences of different lengths: told to transpose
         ([np.ones((3, 2)), np.ones((5, 2))], "if they are \\(n_steps, n_channels\\), transpose"),
         ([np.ones((2, 3)), np.ones(4)], "mix 1-D"),
-        ([np.ones((3, 2, 2)), np.ones((4, 2, 2))], "expected \\(n_steps,\\) or \\(n_channels, n_steps\\)"),
+        (
+            [np.ones((3, 2, 2)), np.ones((4, 2, 2))],
+            r"expected \(n_steps,\) or \(n_channels, n_steps\)",
+        ),
         ([np.array(["a", "b"]), np.array(["c"])], "expected numbers"),
         (np.ones((3, 2, 2, 2)), "got 4 dimensions"),
         (np.array([[1.0, np.nan], [1.0, 2.0]]), "NaN"),

@@ -34,7 +34,7 @@ def fit_error(estimator, X, y, error, match, **fit_params):
         (np.empty((0, 16)), "0 sample"),
         (np.empty((20, 0)), "0 feature"),
         (X[:, 0], "Expected 2D array, got 1D array"),
-        (X.reshape(20, 1, 2, 2, 4), "spatial_dims=2\) expects X of shape \\(n, height, width\\)"),
+        (X.reshape(20, 1, 2, 2, 4), r"spatial_dims=2\) expects X of shape \(n, height, width\)"),
         (np.full((20, 16), "a"), "could not convert string to float"),
         ([[1, 2], [3]] * 10, "one shape"),
     ],
