@@ -653,3 +653,17 @@ def test_channels_last_gives_the_same_network():
     weight = clf.net_.module_.network.blocks[1].conv.weight
     assert weight.is_contiguous(memory_format=torch.channels_last)
     assert_allclose(clf.predict_proba(X[300:400].reshape(-1, 8, 8)), expected, atol=1e-5)
+
+
+def test_a_pickled_model_stores_its_weights_once(digits):
+    X, y = digits
+    clf = CNNClassifier(**TINY).fit(X, y)
+    weights = sum(p.numel() * 4 for p in clf.module_.parameters())
+    size = len(pickle.dumps(clf))
+    # the weights, Adam's two moments, and little else (was 4x: the module and
+    # the scheduler's optimizer were pickled again beside skorch's copies)
+    assert size < 3.3 * weights + 200_000
+    restored = pickle.loads(pickle.dumps(clf))
+    assert restored.net_.module is restored.net_.module_
+    assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    restored.set_params(warm_start=True, max_epochs=1).fit(X, y)  # the optimizer goes on

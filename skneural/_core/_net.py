@@ -10,6 +10,10 @@ from skorch import NeuralNet
 from skneural._core._data import BatchIterator
 
 
+# stands for the trained module in a pickled net's ``module`` parameter
+_TRAINED_MODULE = "<module_>"
+
+
 class TrainingNet(NeuralNet):
     """A :class:`skorch.NeuralNet` with skneural's batches and losses.
 
@@ -76,6 +80,18 @@ class TrainingNet(NeuralNet):
             object.__setattr__(self, name, attr)
         else:
             super().__setattr__(name, attr)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # ``module`` is the very module_ skorch saves with the optimizer: store it once
+        if "module_" in self.__dict__ and state.get("module") is self.module_:
+            state["module"] = _TRAINED_MODULE
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.module, str) and self.module == _TRAINED_MODULE:
+            self.module = self.module_
 
     def get_all_learnable_params(self):
         for name, param in super().get_all_learnable_params():

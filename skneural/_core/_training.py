@@ -19,13 +19,14 @@ from numbers import Integral, Real
 import torch
 from sklearn.metrics import get_scorer
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from skorch.callbacks import Callback, GradientNormClipping, LRScheduler, ProgressBar
+from skorch.callbacks import Callback, GradientNormClipping, ProgressBar
 from skorch.helper import predefined_split
 from torch.optim.lr_scheduler import CosineAnnealingLR, MultiStepLR, ReduceLROnPlateau
 from torch.torch_version import TorchVersion
 
 from skneural._core._callbacks import (
     EarlyStopping,
+    LRScheduler,
     RecordLR,
     TensorBoardLogger,
     ValidationScore,
