@@ -25,7 +25,8 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 
 from skneural import CNNClassifier
 
-X, y = load_digits(return_X_y=True)
+digits = load_digits()
+X, y = digits.images, digits.target  # 1,797 images of 8x8: (1797, 8, 8)
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.25, stratify=y, random_state=0
 )
