@@ -20,6 +20,10 @@ restored afterwards:
   process may run on. For one long fit on an otherwise idle machine.
 - ``n_threads=k``: ``k`` threads.
 
+Image files (X a list of paths) are decoded beside torch, in threads of
+their own (:func:`decode_threads`): Pillow releases the GIL while it
+decodes and resizes, so they run on the cores torch leaves free.
+
 Fits running at once in threads of one process (joblib's threading backend)
 share torch's setting: the first sets it and the last to finish restores it.
 """
@@ -69,3 +73,13 @@ def torch_threads(n: int):
             _active -= 1
             if _active == 0 and torch.get_num_threads() != _caller_setting:
                 torch.set_num_threads(_caller_setting)
+
+
+def decode_threads(n_threads: int) -> int:
+    """Threads that decode image files during a fit or prediction with ``n_threads``.
+
+    The cores of this process's allotment (``n_threads=-1``'s count) that
+    torch's ``n_threads`` leave free, and at least one, so that decoding
+    overlaps training even when torch has every core.
+    """
+    return max(1, resolve_threads(-1) - resolve_threads(n_threads))
