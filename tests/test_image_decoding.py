@@ -134,7 +134,7 @@ def test_prefetching_does_not_change_the_model(photos, monkeypatch):
 
     models = {}
     for threads, prefetch in [(0, 0), (3, 2), (2, 0)]:
-        monkeypatch.setattr("skneural._core._estimator.decode_threads", lambda n, k=threads: k)
+        monkeypatch.setattr("skneural._core._estimator.decode_threads", lambda *args, k=threads: k)
         monkeypatch.setattr(_images, "_PREFETCH", prefetch)
         seen.clear()
         clf = CNNClassifier(callbacks=[("probe", Probe())], **params).fit(paths, y)
@@ -171,13 +171,16 @@ def test_fitted_estimator_and_image_files_pickle(photos):
 
 
 def test_decoding_threads_fill_the_allotment(monkeypatch):
-    """The cores torch leaves free, and at least one."""
+    """The cores torch leaves free, plus one; on a GPU, all."""
     threads = torch.get_num_threads()
     monkeypatch.setattr(_threads, "available_cpus", lambda: 8)
     try:
         torch.set_num_threads(8)  # this process's allotment: 8 threads
-        assert [decode_threads(n) for n in (1, 2, 7, 8, 16, -1)] == [7, 6, 1, 1, 1, 1]
+        assert [decode_threads(n) for n in (1, 2, 7, 8, 16, -1)] == [8, 7, 2, 1, 1, 1]
+        # the network on a GPU: torch's threads only launch its work
+        assert decode_threads(1, "cuda") == decode_threads(8, torch.device("cuda:0")) == 8
         torch.set_num_threads(1)  # e.g. OMP_NUM_THREADS=1, or a Dask worker
         assert [decode_threads(n) for n in (1, 2, -1)] == [1, 1, 1]
+        assert decode_threads(1, "cuda") == 1
     finally:
         torch.set_num_threads(threads)

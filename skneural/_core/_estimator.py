@@ -138,7 +138,8 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
                 lr_groups={group: prefix for group, (prefix, _) in groups.items()} or None,
             ),
         )
-        decoders = decode_threads(self.n_threads)  # before torch_threads changes torch's setting
+        # before torch_threads changes torch's setting
+        decoders = decode_threads(self.n_threads, device)
         with (
             torch_seed(seed, device),
             torch_threads(resolve_threads(self.n_threads)),
@@ -204,7 +205,7 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         module.eval()
         size = self.batch_size
         outputs = []
-        decoders = decode_threads(self.n_threads)
+        decoders = decode_threads(self.n_threads, self.net_.device)
         with (
             torch.inference_mode(),
             torch_threads(resolve_threads(self.n_threads)),

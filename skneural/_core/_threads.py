@@ -22,7 +22,8 @@ restored afterwards:
 
 Image files (X a list of paths) are decoded beside torch, in threads of
 their own (:func:`decode_threads`): Pillow releases the GIL while it
-decodes and resizes, so they run on the cores torch leaves free.
+decodes and resizes, so they run on the cores torch leaves free, and on
+the training thread's core while it waits for them.
 
 Fits running at once in threads of one process (joblib's threading backend)
 share torch's setting: the first sets it and the last to finish restores it.
@@ -75,11 +76,17 @@ def torch_threads(n: int):
                 torch.set_num_threads(_caller_setting)
 
 
-def decode_threads(n_threads: int) -> int:
+def decode_threads(n_threads: int, device="cpu") -> int:
     """Threads that decode image files during a fit or prediction with ``n_threads``.
 
-    The cores of this process's allotment (``n_threads=-1``'s count) that
-    torch's ``n_threads`` leave free, and at least one, so that decoding
-    overlaps training even when torch has every core.
+    On the CPU, the threads of this process's allotment (``n_threads=-1``'s
+    count) that torch's ``n_threads`` leave free, plus one: 2 beside the
+    default ``n_threads=1`` on 2 cores, 1 when torch has every core. The
+    one more shares a core with the training thread, which waits while the
+    next batch is not ready, and the decoding threads wait while they are
+    ``ImageFiles.prefetch`` batches ahead. With the network on another device
+    (a GPU), torch's threads only launch its work: the whole allotment.
     """
-    return max(1, resolve_threads(-1) - resolve_threads(n_threads))
+    if torch.device(device).type != "cpu":
+        return resolve_threads(-1)
+    return max(1, resolve_threads(-1) - resolve_threads(n_threads) + 1)
