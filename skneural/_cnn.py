@@ -89,15 +89,19 @@ images are kept as such in memory and converted to float per batch on the
 device. Augmentation is drawn per image, on the batch, only in training.
 
 X may also be a list or array of image file paths (``str`` or
-``pathlib.Path``; JPEG, PNG and whatever else Pillow reads). The files
-are decoded per batch, so memory is bounded by the batch, not the
-dataset; they get one channel if every training image is grayscale, else
-three (RGB; palette images converted, alpha dropped), and are resized to
-``image_size``. Files decode to 8-bit pixels, as ``uint8`` arrays hold
-them: a model fitted on files predicts on files or on ``uint8`` arrays of
-its ``image_shape_`` alike, and the other way round. With
-``normalize=True`` the channel statistics are computed from all training
-images, decoded in chunks.
+``pathlib.Path``; JPEG, PNG and whatever else Pillow reads;
+:func:`skneural.utils.load_image_folder` lists a folder per class). The
+files are decoded per batch, in threads beside the network and two batches
+ahead of it (one per core ``n_threads`` leaves free, plus one), so
+memory is bounded by a few batches, not the dataset; they get one channel
+if every training image is grayscale, else three (RGB; palette images
+converted, alpha dropped), and are resized to ``image_size``, large JPEGs
+from a reduced decode (JPEG draft mode, to at least twice ``image_size``:
+about one grey level from a full decode on average). Files decode to 8-bit
+pixels, as ``uint8`` arrays hold them: a model fitted on files predicts on
+files or on ``uint8`` arrays of its ``image_shape_`` alike, and the other
+way round. With ``normalize=True`` the channel statistics are computed from
+all training images, decoded in chunks.
 """
 
 

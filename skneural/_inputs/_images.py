@@ -84,11 +84,13 @@ def read_image(path, channels: int, size: tuple[int, int], *, draft: bool = True
     With ``draft`` (the default), a JPEG at least four times the size on
     both sides is decoded at 1/2, 1/4 or 1/8 of its size by the JPEG
     decoder itself (scaling in the DCT domain, Pillow's ``Image.draft``), to
-    no less than twice ``size``, and then resized: 1.7x faster for a
-    500x375 photo resized to 64x64, and within about one grey level of the
-    full decode on average (mean absolute difference 1.1 in 0-255 on such
-    photos, a few pixels up to 15). Other formats, and JPEGs under four
-    times the size, are decoded in full.
+    no less than twice ``size``, and then resized: 1.25 ms instead of
+    1.7 ms for a 105 KB photo of 500x375 resized to 64x64, and within about
+    one grey level of the full decode (mean absolute difference 0.85 in
+    0-255 on the photos of ``benchmarks/bench_photo_input.py``, single
+    pixels up to about 20). Decoding to just ``size`` would double the
+    difference for 0.2 ms less. Other formats, and JPEGs under four times
+    the size, are decoded in full.
     """
     with _open(path) as image:
         try:
