@@ -151,6 +151,21 @@ def test_prefetching_does_not_change_the_model(photos, monkeypatch):
     assert not decoding_threads()
 
 
+def test_a_file_failing_in_training_ends_the_threads(photos, tmp_path):
+    paths, y = photos
+    truncated = tmp_path / "cut short.jpg"  # its header reads: fit starts training
+    data = paths[1].read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    clf = CNNClassifier(image_size=(24, 32), normalize=False, **TINY)
+    with pytest.raises(ValueError, match=r"cut short\.jpg.*could not be decoded"):
+        clf.fit([*paths, truncated], [*y, 0])
+    assert not decoding_threads()
+    clf.fit(paths, y)
+    with pytest.raises(ValueError, match=r"cut short\.jpg"):
+        clf.predict([*paths[:40], truncated])
+    assert not decoding_threads()
+
+
 def test_fitted_estimator_and_image_files_pickle(photos):
     paths, y = photos
     # early stopping: the net keeps its validation data, an ImageFiles
