@@ -139,9 +139,9 @@ class ImageFiles:
         ``(height, width)`` of the decoded images.
     draft : bool, default=True
         Let the JPEG decoder downscale large photos (see :func:`read_image`).
-    prefetch : int, default=2
+    prefetch : int or None, default=None
         Batches :meth:`batches` decodes ahead of the one it returns, inside
-        :meth:`threads`: memory holds ``prefetch + 1`` decoded batches.
+        :meth:`threads` (None: 2), so memory holds ``prefetch + 1`` batches.
     """
 
     def __init__(self, paths, channels: int, size: tuple[int, int], *, draft=True, prefetch=None):
