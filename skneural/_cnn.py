@@ -134,15 +134,19 @@ has 1, 3 or 4 values and whose second has another count looks channels-last
 and is refused, with a message saying how to pass it.
 
 X may also be a list or array of image file paths (``str`` or
-``pathlib.Path``; JPEG, PNG and whatever else Pillow reads). The files
-are decoded per batch, so memory is bounded by the batch, not the
-dataset; they get one channel if every training image is grayscale, else
-three (RGB; palette images converted, alpha dropped), and are resized to
-``image_size``. Files decode to 8-bit pixels, as ``uint8`` arrays hold
-them: a model fitted on files predicts on files or on ``uint8`` arrays of
-its ``image_shape_`` alike, and the other way round. With
-``normalize=True`` the channel statistics are computed from all training
-images, decoded in chunks.
+``pathlib.Path``; JPEG, PNG and whatever else Pillow reads;
+:func:`skneural.utils.load_image_folder` lists a folder per class). The
+files are decoded per batch, in threads beside the network and two batches
+ahead of it (one per core ``n_threads`` leaves free, plus one), so
+memory is bounded by a few batches, not the dataset; they get one channel
+if every training image is grayscale, else three (RGB; palette images
+converted, alpha dropped), and are resized to ``image_size``, large JPEGs
+from a reduced decode (JPEG draft mode, to at least twice ``image_size``:
+about one grey level from a full decode on average). Files decode to 8-bit
+pixels, as ``uint8`` arrays hold them: a model fitted on files predicts on
+files or on ``uint8`` arrays of its ``image_shape_`` alike, and the other
+way round. With ``normalize=True`` the channel statistics are computed from
+all training images, decoded in chunks.
 
 With ``spatial_dims=1``, X holds numeric sequences in the layout of aeon
 and sktime, channels first: ``(n, n_steps)`` (one channel), ``(n,

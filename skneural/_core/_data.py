@@ -15,7 +15,12 @@ The inputs ``X`` of a :class:`TensorData` are one of
 - a *batch source*: any object with ``__len__`` and ``take(index)``
   returning a tensor or a tuple of tensors for a slice or a ``LongTensor``
   of row positions (e.g. image files decoded per batch, so memory is
-  bounded by the batch, not the dataset).
+  bounded by the batch, not the dataset). A source may also offer
+  ``batches(indexes)``, the batches of a whole pass in order, which
+  :class:`BatchIterator` then uses (image files decode the next batches
+  while the network trains on one), and ``threads(n)``, a context manager
+  inside which it works in ``n`` threads (entered for a whole fit or
+  prediction, see :func:`source_threads`).
 
 On the device, ``uint8`` and non-float32 floating tensors become float32;
 integer tensors (token ids, lengths) stay integers.
@@ -24,6 +29,7 @@ integer tensors (token ids, lengths) stay integers.
 from __future__ import annotations
 
 import warnings
+from contextlib import closing, nullcontext
 
 import numpy as np
 import torch
@@ -51,6 +57,27 @@ def take_rows(X, index):
     if isinstance(X, tuple):
         return tuple(part[index] for part in X)
     return X.take(index)
+
+
+def _is_source(X) -> bool:
+    return not isinstance(X, torch.Tensor | tuple | np.ndarray)
+
+
+def take_batches(X, indexes):
+    """``take_rows(X, index)`` for each of ``indexes``, in order, as a generator.
+
+    A batch source with a ``batches`` method gives them itself (decoding ahead).
+    """
+    if _is_source(X) and hasattr(X, "batches"):
+        return X.batches(indexes)
+    return (take_rows(X, index) for index in indexes)
+
+
+def source_threads(X, n: int):
+    """A context in which the batch source X works in ``n`` threads, where it can."""
+    if _is_source(X) and hasattr(X, "threads"):
+        return X.threads(n)
+    return nullcontext()
 
 
 def to_device(X, device, non_blocking=False):
@@ -162,12 +189,16 @@ class BatchIterator:
         if self.shuffle:
             permutation = torch.randperm(len(data), generator=self._generator)
             order = permutation if order is None else order[permutation]
-        for start, end in self._bounds():
-            # a contiguous slice is a view: no copy
-            index = slice(start, end) if order is None else order[start:end]
-            X = to_device(take_rows(data.X, index), device, non_blocking)
-            y = None if data.y is None else data.y[index].to(device, non_blocking=non_blocking)
-            w = None
-            if data.sample_weight is not None:
-                w = data.sample_weight[index].to(device, non_blocking=non_blocking)
-            yield X, y, w
+        # a contiguous slice is a view: no copy
+        indexes = [
+            slice(start, end) if order is None else order[start:end]
+            for start, end in self._bounds()
+        ]
+        with closing(take_batches(data.X, indexes)) as batches:
+            for index, X in zip(indexes, batches, strict=True):
+                X = to_device(X, device, non_blocking)
+                y = None if data.y is None else data.y[index].to(device, non_blocking=non_blocking)
+                w = None
+                if data.sample_weight is not None:
+                    w = data.sample_weight[index].to(device, non_blocking=non_blocking)
+                yield X, y, w

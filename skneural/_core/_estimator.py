@@ -27,14 +27,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length, check_is_fitted
 from torch import nn
 
-from skneural._core._data import BatchIterator, TensorData, n_rows, pad_rows
+from skneural._core._data import BatchIterator, TensorData, n_rows, pad_rows, source_threads
 from skneural._core._device import resolve_device, torch_seed
 from skneural._core._history import HistoryMixin
 from skneural._core._losses import WeightedLoss
 from skneural._core._malloc import tune_allocator_for_dask
 from skneural._core._net import TrainingNet, autocast
 from skneural._core._tasks import OutputScorer
-from skneural._core._threads import resolve_threads, torch_threads
+from skneural._core._threads import decode_threads, resolve_threads, torch_threads
 from skneural._core._training import (
     check_training_params,
     net_arguments,
@@ -147,7 +147,13 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
                 lr_groups={group: prefix for group, (prefix, _) in groups.items()} or None,
             ),
         )
-        with torch_seed(seed, device), torch_threads(resolve_threads(self.n_threads)):
+        # before torch_threads changes torch's setting
+        decoders = decode_threads(self.n_threads, device)
+        with (
+            torch_seed(seed, device),
+            torch_threads(resolve_threads(self.n_threads)),
+            source_threads(data, decoders),
+        ):
             if continuing:
                 net = self.net_
                 refresh_net(net, arguments)
@@ -209,10 +215,12 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         size = prediction_batch_size(self.batch_size)
         outputs = []
         net = self.net_
+        decoders = decode_threads(self.n_threads, net.device)
         with (
             torch.inference_mode(),
             torch_threads(resolve_threads(self.n_threads)),
             autocast(net.precision, net.device),
+            source_threads(data, decoders),
         ):
             for X_batch, _, _ in BatchIterator(TensorData(data), size, device=net.device):
                 n = n_rows(X_batch)

@@ -9,7 +9,6 @@ from skorch import NeuralNet
 
 from skneural._core._data import BatchIterator
 
-
 # stands for the trained module in a pickled net's ``module`` parameter
 _TRAINED_MODULE = "<module_>"
 

@@ -20,6 +20,11 @@ restored afterwards:
   process may run on. For one long fit on an otherwise idle machine.
 - ``n_threads=k``: ``k`` threads.
 
+Image files (X a list of paths) are decoded beside torch, in threads of
+their own (:func:`decode_threads`): Pillow releases the GIL while it
+decodes and resizes, so they run on the cores torch leaves free, and on
+the training thread's core while it waits for them.
+
 Fits running at once in threads of one process (joblib's threading backend)
 share torch's setting: the first sets it and the last to finish restores it.
 """
@@ -69,3 +74,19 @@ def torch_threads(n: int):
             _active -= 1
             if _active == 0 and torch.get_num_threads() != _caller_setting:
                 torch.set_num_threads(_caller_setting)
+
+
+def decode_threads(n_threads: int, device="cpu") -> int:
+    """Threads that decode image files during a fit or prediction with ``n_threads``.
+
+    On the CPU, the threads of this process's allotment (``n_threads=-1``'s
+    count) that torch's ``n_threads`` leave free, plus one: 2 beside the
+    default ``n_threads=1`` on 2 cores, 1 when torch has every core. The
+    one more shares a core with the training thread, which waits while the
+    next batch is not ready, and the decoding threads wait while they are
+    ``ImageFiles.prefetch`` batches ahead. With the network on another device
+    (a GPU), torch's threads only launch its work: the whole allotment.
+    """
+    if torch.device(device).type != "cpu":
+        return resolve_threads(-1)
+    return max(1, resolve_threads(-1) - resolve_threads(n_threads) + 1)

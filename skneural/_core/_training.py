@@ -240,7 +240,9 @@ RUNTIME = (
         Dask's worker allotments, ``threadpoolctl`` limits, the CPUs it may
         use), 1.2x to 1.9x faster for one fit on an otherwise idle 2-core
         machine (``benchmarks/bench_parallel.py``). A CPU fit's numbers depend
-        on its thread count.""",
+        on its thread count. Image files are decoded in threads of their own:
+        on the CPU, one per thread of the allotment that ``n_threads`` leaves
+        free, plus one.""",
     ),
     Param(
         "verbose",
