@@ -111,3 +111,54 @@ def load_imdb():
             texts = [raw[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets)]
             out += [texts, data[f"y_{split}"]]
     return tuple(out)
+
+
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+
+
+def load_cifar10():
+    """Return ``(X_train, y_train, X_test, y_test)``: uint8 images (n, 3, 32, 32), int64 labels.
+
+    The standard 50,000 / 10,000 split, decoded from ``cifar10/cifar10-jpeg.tar.gz``
+    (labels index :data:`CIFAR10_CLASSES`), in the tar's sorted order.
+    """
+    cached = cache_dir() / "cifar10.npz"
+    if not cached.exists():
+        from PIL import Image
+
+        archive = datasets_dir() / "cifar10" / "cifar10-jpeg.tar.gz"
+        if not archive.exists():
+            raise FileNotFoundError(
+                f"CIFAR-10 archive not found at {archive}; set SKNEURAL_DATASETS to the folder "
+                "holding cifar10/cifar10-jpeg.tar.gz."
+            )
+        parts = {"train": ([], []), "test": ([], [])}
+        with tarfile.open(archive) as tar:
+            for member in tar:
+                path = Path(member.name)
+                if not member.isfile() or path.suffix != ".jpg":
+                    continue
+                split, label = path.parts[-3], CIFAR10_CLASSES.index(path.parts[-2])
+                with Image.open(io.BytesIO(tar.extractfile(member).read())) as image:
+                    parts[split][0].append(np.asarray(image.convert("RGB"), dtype=np.uint8))
+                parts[split][1].append(label)
+        arrays = {}
+        for split, (images, labels) in parts.items():
+            arrays[f"X_{split}"] = np.stack(images).transpose(0, 3, 1, 2).copy()
+            arrays[f"y_{split}"] = np.array(labels, dtype=np.int64)
+        tmp = cached.with_suffix(".tmp.npz")
+        np.savez(tmp, **arrays)
+        tmp.replace(cached)
+    with np.load(cached) as data:
+        return data["X_train"], data["y_train"], data["X_test"], data["y_test"]
