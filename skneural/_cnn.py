@@ -227,12 +227,16 @@ class CNNClassifier(_CNN, NeuralClassifier):
 
     The default network is the classic one: conv 32 3x3 -> max pool 2 ->
     conv 64 3x3 -> max pool 2 -> dense 128 ReLU -> dropout 0.2 -> output.
+    ``spatial_dims=1`` makes it a 1-D network for signals and time series
+    (the layout of aeon and sktime, series of any lengths), ``spatial_dims=3``
+    a 3-D one for volumes.
 
     Examples
     --------
     >>> from sklearn.datasets import load_digits
     >>> from skneural import CNNClassifier
-    >>> X, y = load_digits(return_X_y=True)
+    >>> digits = load_digits()
+    >>> X, y = digits.images, digits.target  # 8x8 images
     >>> clf = CNNClassifier(random_state=0).fit(X[:1000], y[:1000])
     >>> clf.image_shape_
     (1, 8, 8)
@@ -240,6 +244,19 @@ class CNNClassifier(_CNN, NeuralClassifier):
     (3, 10)
     >>> clf.score(X[1000:], y[1000:]) > 0.9
     True
+
+    Series of different lengths, ``(channels, steps)`` each, with the FCN's
+    global average pooling head:
+
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> series = [rng.randn(2, rng.randint(50, 80)) for _ in range(100)]
+    >>> labels = [int(x[0, :10].mean() > 0) for x in series]
+    >>> fcn = CNNClassifier(spatial_dims=1, kernel_size=(8, 5), pooling=None,
+    ...                     batch_norm=True, head="gap", hidden_units=None,
+    ...                     random_state=0).fit(series, labels)
+    >>> fcn.n_channels_
+    2
     """
 
 
