@@ -15,12 +15,11 @@ allotted):
 
 - ``default``: ``CNNClassifier()``, the classic network (conv 32 -> pool ->
   conv 64 -> pool -> dense 128), its default training (12 epochs);
-- ``augmented``: the same with random crops (4 pixels of padding) and
-  horizontal flips, the standard CIFAR recipe, 24 epochs;
-- ``best``: four convolution blocks of 64 to 512 filters with batch
-  normalization, global average pooling, the same augmentation plus a
-  little colour jitter, AdamW with weight decay and label smoothing... see
-  ``CONFIGURATIONS`` below for the exact parameters.
+- ``augmented``: the same with random crops (4 pixels of padding, reflected)
+  and horizontal flips, the standard CIFAR recipe;
+- ``best``: the best configuration found within the time budget (see
+  ``CONFIGURATIONS``): four convolution blocks with batch normalization and
+  the same augmentation, AdamW, 15 epochs.
 
 Usage::
 
@@ -47,18 +46,20 @@ AUGMENTATION = dict(crop_padding=4, horizontal_flip=True)
 
 CONFIGURATIONS = {
     "default": dict(),
-    "augmented": dict(AUGMENTATION, max_epochs=24),
+    "augmented": dict(AUGMENTATION),
+    # four blocks of 32 to 256 filters with batch normalization, the flattened
+    # 2x2x256 last block straight into the output, AdamW, 15 epochs
     "best": dict(
         AUGMENTATION,
         n_conv_layers=4,
-        n_filters=(64, 128, 256, 512),
+        n_filters=32,
         batch_norm=True,
-        head="gap",
         hidden_units=None,
+        dropout=0.0,
         optimizer="adamw",
         lr=3e-3,
-        weight_decay=5e-2,
-        max_epochs=10,
+        weight_decay=0.05,
+        max_epochs=15,
     ),
 }
 
