@@ -171,7 +171,7 @@ _IMAGE_ONLY = ("image_shape", "image_size")
 class _CNN:
     """Image, volume or sequence input, augmentation and the ConvNet, for both tasks."""
 
-    image_shape_ = fitted("input_", "image_shape_", "(channels, *sides) of the images.")
+    image_shape_ = fitted("input_", "image_shape_", "(channels, height, width) of the images.")
     n_channels_ = fitted("input_", "n_channels_", "Channels of the sequences (1-D).")
 
     def _input_adapter(self):
