@@ -183,15 +183,20 @@ class _LSTM:
     n_channels_ = fitted("input_", "n_channels_", "Values per step (channels).")
 
     def _input_adapter(self):
+        if self.input_type == "tokens":
+            self._check_patch_size()
         return SequenceInput(self.input_type, self.vocabulary_size)
+
+    def _check_patch_size(self):
+        if self.patch_size != 1:
+            raise ValueError(
+                f"patch_size={self.patch_size} is for numeric sequences; token ids are "
+                "read one by one (patch_size=1)."
+            )
 
     def _build_network(self, input_, n_outputs):
         if input_.input_type_ == "tokens":
-            if self.patch_size != 1:
-                raise ValueError(
-                    f"patch_size={self.patch_size} is for numeric sequences; token ids are "
-                    "read one by one (patch_size=1)."
-                )
+            self._check_patch_size()
             inputs = {"vocabulary_size": input_.vocabulary_size_}
         else:
             inputs = {"n_features": input_.n_channels_}

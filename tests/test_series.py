@@ -269,10 +269,14 @@ def test_integer_sequences_are_tokens_only_when_said_or_with_a_warning():
 def test_more_channels_than_steps_warns_about_the_layout():
     rng = np.random.RandomState(0)
     X, y = rng.randn(20, 50, 4), rng.randint(0, 2, 20)
-    with pytest.warns(AmbiguousInputWarning, match=r"50 channels of 4 steps.*transpose\(0, 2, 1\)"):
-        CNNClassifier(spatial_dims=1, **FAST).fit(X, y)
+    match = r"50 channels of 4 steps.*transpose\(0, 2, 1\).*input_type=\"numeric\""
+    with pytest.warns(AmbiguousInputWarning, match=match):
+        LSTMClassifier(hidden_units=4, **FAST).fit(X, y)
     with no_ambiguity_warnings():
-        CNNClassifier(spatial_dims=1, **FAST).fit(X.transpose(0, 2, 1), y)
+        LSTMClassifier(hidden_units=4, **FAST).fit(X.transpose(0, 2, 1), y)
+        # the layout said: numeric sequences are channels first
+        LSTMClassifier(input_type="numeric", hidden_units=4, **FAST).fit(X, y)
+        CNNClassifier(spatial_dims=1, **FAST).fit(X, y)
 
 
 def test_steps_by_channels_sequence_lists_are_refused_with_a_transpose_hint():
@@ -299,12 +303,16 @@ def test_image_files_without_image_size_warn(tmp_path):
         CNNClassifier(image_size=(16, 16), **FAST).fit(paths, [0, 1])
 
 
-def test_the_warning_points_at_the_users_line_through_a_pipeline():
+def test_the_warning_points_at_the_users_line_through_a_pipeline_and_a_search():
     rng = np.random.RandomState(0)
+    X, y = rng.rand(20, 16), rng.randint(0, 2, 20)
     model = make_pipeline(FunctionTransformer(), CNNClassifier(**FAST))
     with pytest.warns(AmbiguousInputWarning) as record:
-        model.fit(rng.rand(20, 16), rng.randint(0, 2, 20))
+        model.fit(X, y)
     assert record[0].filename == __file__
+    with pytest.warns(AmbiguousInputWarning) as record:
+        GridSearchCV(CNNClassifier(**FAST), {"lr": [1e-3]}, cv=2).fit(X, y)
+    assert {warning.filename for warning in record} == {__file__}
 
 
 # ----------------------------------------------------------------------
@@ -347,4 +355,23 @@ def test_lstm_patches_learn_a_long_series_task():
 
 def test_patch_size_is_for_numeric_sequences():
     with pytest.raises(ValueError, match="patch_size=4 is for numeric sequences"):
-        LSTMClassifier(input_type="tokens", patch_size=4).fit(np.ones((4, 3), int), [0, 1] * 2)
+        LSTMClassifier(input_type="tokens", patch_size=4).fit("not read", [0, 1] * 2)
+    with pytest.raises(ValueError, match="patch_size=4 is for numeric sequences"):
+        LSTMClassifier(input_type="auto", patch_size=4).fit(np.ones((4, 3), int), [0, 1] * 2)
+
+
+def test_batch_norm_statistics_read_real_steps_only():
+    """How much padding a training batch holds changes neither its outputs nor the
+    running statistics: the FCN trains alike on series of different lengths."""
+    torch.manual_seed(0)
+    net = ConvNet(2, 3, (40,), batch_norm=True, pooling=None, head="gap", hidden_units=None)
+    twin = pickle.loads(pickle.dumps(net))
+    x = torch.randn(3, 2, 10)
+    padded = torch.cat([x, 7 * torch.randn(3, 2, 30)], dim=2)
+    lengths = torch.tensor([10, 10, 10])
+    net.train(), twin.train()
+    assert_allclose(net(x).detach(), twin(padded, lengths).detach(), atol=1e-5)
+    for a, b in zip(net.modules(), twin.modules(), strict=True):
+        if isinstance(a, torch.nn.BatchNorm1d):
+            assert_allclose(a.running_mean, b.running_mean, atol=1e-6)
+            assert_allclose(a.running_var, b.running_var, atol=1e-5)

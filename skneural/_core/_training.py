@@ -91,10 +91,10 @@ TRAINING = (
         [*_positive_int, StrOptions({"auto"})],
         'int or "auto"',
         """Samples per training batch (and per prediction batch). ``"auto"``:
-        64, or a tenth of a smaller training set, at least 8 (36 samples train
-        in batches of 8, as the FCN recipe's ``min(n / 10, 16)``), so that small
-        data gets several optimizer steps per epoch; predictions go in batches
-        of 64.""",
+        64, or a tenth of a smaller training set, at least 8 (100 samples train
+        in batches of 10, 36 in batches of 8), so that small data gets several
+        optimizer steps per epoch; ``partial_fit`` trains, and predictions go,
+        in batches of 64.""",
     ),
     Param(
         "max_epochs",
@@ -103,9 +103,9 @@ TRAINING = (
         'int or "auto"',
         """Passes over the training data (fewer if early stopping ends training).
         ``"auto"`` trains 12 epochs, or more on small data so that training makes
-        at least 600 optimizer steps, at most 200 epochs: 1,400 samples in
+        at least 600 optimizer steps, at most 200 epochs: 1,437 samples in
         batches of 64 train for 27 epochs, 60,000 for 12, 100 in batches of 10
-        for 60. ``n_iter_`` tells how
+        for 60 (counting the training part only, with early stopping). ``n_iter_`` tells how
         many ran. ``partial_fit`` trains one epoch per call.""",
     ),
     Param(

@@ -169,12 +169,13 @@ class SequenceInput(InputAdapter):
         if ndim == 3:
             X = check_array(X, allow_nd=True, dtype=np.float32, input_name="X", estimator=estimator)
             self._require_numeric(estimator, reset, "a 3-D X")
-            if reset and X.shape[1] > X.shape[2]:
+            # input_type="numeric" states the layout: channels first
+            if reset and self.input_type == "auto" and X.shape[1] > X.shape[2]:
                 warnings.warn(
                     f"X of shape {X.shape} is read as {X.shape[1]} channels of {X.shape[2]} "
                     "steps each: numeric sequences are (n_samples, n_channels, n_steps), as in "
                     "aeon and sktime. If yours are (n_samples, n_steps, n_channels), pass "
-                    "X.transpose(0, 2, 1).",
+                    'X.transpose(0, 2, 1); if they are as read, set input_type="numeric".',
                     AmbiguousInputWarning,
                     stacklevel=find_stack_level(),
                 )
@@ -187,7 +188,7 @@ class SequenceInput(InputAdapter):
         X = self._columns(X, estimator, reset=reset, dtype="numeric")
         if reset:
             self.input_type_ = self._decide_tokens(
-                X.dtype.kind in "iu" and (X.size == 0 or X.min() >= 0), "a 2-D array"
+                X.dtype.kind in "iu" and (X.size == 0 or X.min() >= 0), "2-D"
             )
         if self.input_type_ == "tokens":
             return self._tokens(_check_token_ids(X, "X"), reset)
@@ -201,7 +202,7 @@ class SequenceInput(InputAdapter):
         if not integers:
             return "numeric"
         warnings.warn(
-            f"X, {what} of non-negative integers, is read as token ids (embedded; 0 is "
+            f"X ({what}, non-negative integers) is read as token ids (embedded; 0 is "
             'padding). Set input_type="tokens" to say so, or input_type="numeric" if '
             "they are integer-valued series.",
             AmbiguousInputWarning,

@@ -42,14 +42,16 @@ def check_shape_param(value, name: str, lengths: tuple[int, ...]) -> tuple[int, 
 
 def find_stack_level() -> int:
     """The ``stacklevel`` of a warning that points at the first frame outside
-    skneural, scikit-learn and skorch (the user's call, even through a
-    ``Pipeline`` or a search)."""
+    skneural, scikit-learn, skorch and joblib (the user's call, even through a
+    ``Pipeline`` or a search run in this process)."""
+    import joblib
     import sklearn
     import skorch
 
     import skneural
 
-    roots = tuple(os.path.dirname(module.__file__) for module in (skneural, sklearn, skorch))
+    packages = (skneural, sklearn, skorch, joblib)  # joblib: the workers of a search
+    roots = tuple(os.path.dirname(module.__file__) for module in packages)
     frame, level = inspect.currentframe(), 0
     while frame is not None and frame.f_code.co_filename.startswith(roots):
         frame, level = frame.f_back, level + 1

@@ -13,7 +13,7 @@ HEADS = ("flatten", "gap")
 POOLINGS = ("max", "avg")
 
 _CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
-_BATCH_NORM = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
+_BATCH_NORM = {1: None, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}  # 1: MaskedBatchNorm1d
 _POOL = {
     ("max", 1): nn.MaxPool1d,
     ("max", 2): nn.MaxPool2d,
@@ -37,6 +37,31 @@ def per_layer(value, n_layers: int, name: str) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
+class MaskedBatchNorm1d(nn.BatchNorm1d):
+    """Batch normalization of ``(N, C, T)`` whose training statistics read real steps only.
+
+    With a ``mask`` ``(N or 1, 1, T)`` (1 on real steps, 0 on padding), the batch
+    mean and variance, and so the running statistics, are those of the real
+    steps: how much padding a batch holds changes nothing. Without a mask, or
+    in evaluation, it is :class:`torch.nn.BatchNorm1d`.
+    """
+
+    def forward(self, x, mask=None):
+        if mask is None or not self.training:
+            return super().forward(x)
+        weight = mask.expand(x.shape[0], 1, x.shape[2])
+        count = weight.sum().clamp(min=1)
+        mean = (x * weight).sum(dim=(0, 2)) / count
+        var = (((x - mean[None, :, None]) ** 2) * weight).sum(dim=(0, 2)) / count
+        with torch.no_grad():
+            self.num_batches_tracked += 1
+            unbiased = var * count / (count - 1).clamp(min=1)
+            self.running_mean.lerp_(mean, self.momentum)
+            self.running_var.lerp_(unbiased, self.momentum)
+        x = (x - mean[None, :, None]) / torch.sqrt(var[None, :, None] + self.eps)
+        return x * self.weight[None, :, None] + self.bias[None, :, None]
+
+
 class _Block(nn.Module):
     """``conv (same padding) -> [batch norm] -> ReLU -> [pool 2]``, masking padded steps."""
 
@@ -56,7 +81,8 @@ class _Block(nn.Module):
             padding=kernel_size // 2 if kernel_size % 2 else 0,
             bias=not batch_norm,
         )
-        self.norm = _BATCH_NORM[spatial_dims](out_channels) if batch_norm else nn.Identity()
+        norm = MaskedBatchNorm1d if spatial_dims == 1 else _BATCH_NORM[spatial_dims]
+        self.norm = norm(out_channels) if batch_norm else None
         # pool: per spatial axis, 2 to pool it, 1 to leave it; None for no pooling.
         # 1-D pools in ceil mode: any length pools, a last odd step alone
         self.pool = None
@@ -67,7 +93,12 @@ class _Block(nn.Module):
     def forward(self, x, mask=None):
         if self.pad is not None:
             x = F.pad(x, self.pad)
-        x = F.relu(self.norm(self.conv(x)))
+        x = self.conv(x)
+        if isinstance(self.norm, MaskedBatchNorm1d):
+            x = self.norm(x, mask)
+        elif self.norm is not None:
+            x = self.norm(x)
+        x = F.relu(x)
         if mask is not None:
             x = x * mask
         if self.pool is None:

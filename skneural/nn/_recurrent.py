@@ -136,6 +136,8 @@ class RecurrentNet(nn.Module):
             raise ValueError(f"summary must be one of {SUMMARIES}; got {summary!r}.")
         self.vocabulary_size = vocabulary_size
         self.summary = summary
+        if patch_size < 1:
+            raise ValueError(f"patch_size must be a positive int; got {patch_size!r}.")
         if patch_size > 1 and vocabulary_size is not None:
             raise ValueError("patch_size is for numeric sequences; token ids are read one by one.")
         self.patch_size = int(patch_size)
