@@ -58,6 +58,7 @@ from skneural.nn._recurrent import reverse_real_steps
 # 0.8772 in 416 s of training.)
 VECTORIZER = dict(max_len=400, max_features=20_000, truncating="pre")
 LSTM = dict(
+    input_type="tokens",
     embedding_dim=128,
     hidden_units=64,
     bidirectional=True,

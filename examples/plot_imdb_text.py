@@ -136,6 +136,7 @@ print(f"TF-IDF + logistic regression: test accuracy {bag.score(X_test, y_test):.
 lstm = make_pipeline(
     SequenceVectorizer(max_len=200, max_features=10_000, truncating="pre"),
     LSTMClassifier(
+        input_type="tokens",  # SequenceVectorizer's token ids
         embedding_dim=32,
         hidden_units=32,
         dense_units=32,

@@ -57,7 +57,13 @@ print(
 # width with 3-fold cross-validation.
 model = make_pipeline(
     SequenceVectorizer(),
-    LSTMClassifier(embedding_dim=16, dense_units=16, max_epochs=15, random_state=0),
+    LSTMClassifier(
+        input_type="tokens",
+        embedding_dim=16,
+        dense_units=16,
+        max_epochs=15,
+        random_state=0,
+    ),
 )
 grid = {
     "sequencevectorizer__max_len": [6, 16],
