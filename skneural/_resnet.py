@@ -20,7 +20,14 @@ from skneural._core._supervised import (
     NeuralRegressor,
 )
 from skneural._core._training import RUNTIME
-from skneural._transfer import ATTRIBUTES, TRANSFER, TRANSFER_TRAINING, _Transfer
+from skneural._transfer import (
+    ATTRIBUTES,
+    INPUT_NOTES,
+    NORMALIZATION_NOTES,
+    TRANSFER,
+    TRANSFER_TRAINING,
+    _Transfer,
+)
 from skneural.nn import ResNetNet
 from skneural.nn._resnet import RESNET_ARCHS
 
@@ -70,25 +77,8 @@ RESNET = replace(
     ),
 )
 
-_NOTES = """Inputs are images as for :class:`CNNClassifier`: ``(n, height, width)``,
-``(n, channels, height, width)``, flat ``(n, features)`` (see
-``image_shape``), or a list or array of image file paths (``str`` or
-``pathlib.Path``), decoded per batch. Grayscale images are repeated to
-three channels inside the network.
-
-Normalization. With pretrained weights (and ``normalize=True``) the
-network scales pixels to [0, 1] and normalizes them with the weights' own
-mean and standard deviation (``module_.standardize``, which folds the
-scaling into its statistics) (ImageNet's for torchvision's weights, and
-for local checkpoints unless they hold ``"mean"`` and ``"std"`` next to
-their ``"state_dict"``): ``uint8`` arrays and image files are read as
-0-255, arrays of any other dtype as already in [0, 1] (torchvision's
-convention). With ``weights=None`` each channel is standardized with the
-training data's statistics, as in :class:`CNNClassifier`.
-
-``trainable_layers``, ``arch``, ``weights`` and the head take effect on a
-fresh fit; ``warm_start=True`` continues the fitted network as it is.
-
+_NOTES = f"""{INPUT_NOTES}
+{NORMALIZATION_NOTES}
 These are :class:`TransferClassifier` and :class:`TransferRegressor` with
 ``arch`` limited to the ResNets, kept for the code written for them.
 """

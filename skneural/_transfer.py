@@ -118,21 +118,15 @@ image_shape_ : tuple of int
     + FITTED
 )
 
-_NOTES = """Inputs are images as for :class:`CNNClassifier`: ``(n, height, width)``,
+# the notes' paragraphs on inputs and on normalization, shared with the ResNets'
+INPUT_NOTES = """Inputs are images as for :class:`CNNClassifier`: ``(n, height, width)``,
 ``(n, channels, height, width)``, flat ``(n, features)`` (see
 ``image_shape``), or a list or array of image file paths (``str`` or
 ``pathlib.Path``), decoded per batch. Grayscale images are repeated to
 three channels inside the network.
+"""
 
-The backbone is the torchvision model without its classifier: ``fc``
-(ResNet), ``classifier`` (VGG, EfficientNet, MobileNet: for VGG and
-MobileNetV3 its pretrained fully connected layers go too, the features
-are the pooled last convolution), the last linear layer of ``classifier``
-(ConvNeXt, whose final layer norm is kept) or ``heads`` (ViT, whose
-features are the class token). ``module_.network.backbone.state_dict()``
-has torchvision's key names.
-
-Normalization. With pretrained weights (and ``normalize=True``) the
+NORMALIZATION_NOTES = """Normalization. With pretrained weights (and ``normalize=True``) the
 network scales pixels to [0, 1] and normalizes them with the weights' own
 mean and standard deviation (``module_.standardize``, which folds the
 scaling into its statistics) (ImageNet's for torchvision's weights, and
@@ -145,6 +139,17 @@ training data's statistics, as in :class:`CNNClassifier`.
 ``trainable_layers``, ``arch``, ``weights`` and the head take effect on a
 fresh fit; ``warm_start=True`` continues the fitted network as it is.
 """
+
+_NOTES = f"""{INPUT_NOTES}
+The backbone is the torchvision model without its classifier: ``fc``
+(ResNet), ``classifier`` (VGG, EfficientNet, MobileNet: for VGG and
+MobileNetV3 its pretrained fully connected layers go too, the features
+are the pooled last convolution), the last linear layer of ``classifier``
+(ConvNeXt, whose final layer norm is kept) or ``heads`` (ViT, whose
+features are the class token). ``module_.network.backbone.state_dict()``
+has torchvision's key names.
+
+{NORMALIZATION_NOTES}"""
 
 DOCS = dict(attributes=ATTRIBUTES, notes=_NOTES)
 
