@@ -35,3 +35,24 @@ def digits():
 def digits_images(digits):
     X, y = digits
     return X.reshape(-1, 8, 8).astype(np.float32), y
+
+
+def bright_third_images(n=48, channels=3, side=8, seed=0):
+    """uint8 images whose class (0, 1, 2) is which third of the image is bright."""
+    rng = np.random.RandomState(seed)
+    X = rng.randint(0, 60, size=(n, channels, side, side)).astype(np.uint8)
+    y = np.arange(n) % 3
+    third = side // 3
+    for i, label in enumerate(y):
+        X[i, :, :, label * third : (label + 1) * third] += 150
+    return X, y
+
+
+@pytest.fixture
+def fresh_weight_cache():
+    """The process-wide cache of pretrained weights, empty before and after the test."""
+    from skneural import _weights
+
+    _weights.clear_cache()
+    yield
+    _weights.clear_cache()

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 import torchvision
+from conftest import bright_third_images
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -53,21 +54,10 @@ FIRST_OF_STAGE = {
 
 
 def _images(n=48, channels=3, side=32, seed=0):
-    """uint8 images whose class (0, 1, 2) is which third of the image is bright."""
-    rng = np.random.RandomState(seed)
-    X = rng.randint(0, 60, size=(n, channels, side, side)).astype(np.uint8)
-    y = np.arange(n) % 3
-    third = side // 3
-    for i, label in enumerate(y):
-        X[i, :, :, label * third : (label + 1) * third] += 150
-    return X, y
+    return bright_third_images(n, channels, side, seed)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_weight_cache():
-    weights_module.clear_cache()
-    yield
-    weights_module.clear_cache()
+pytestmark = pytest.mark.usefixtures("fresh_weight_cache")
 
 
 def _torchvision_state(arch):
