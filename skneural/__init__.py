@@ -9,8 +9,9 @@ CUDA when it is there.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from skneural._lazy import lazy_attributes
 
 __version__ = "0.1.0.dev0"
 
@@ -44,17 +45,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
-
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
 
 if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from skneural._cnn import CNNClassifier, CNNRegressor

@@ -5,8 +5,9 @@ Every network returns raw outputs (logits for classification).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from skneural._lazy import lazy_attributes
 
 # Imported from their modules on first use (PEP 562): the estimators that need
 # only ConvNet or RecurrentNet do not load ResNetNet's torchvision.
@@ -31,17 +32,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
-
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
 
 if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from skneural.nn._convnet import ConvNet
