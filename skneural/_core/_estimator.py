@@ -224,9 +224,7 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         ):
             for X_batch, _, _ in BatchIterator(TensorData(data), size, device=net.device):
                 n = n_rows(X_batch)
-                X_batch = pad_rows(X_batch, size)
-                if net.channels_last and not isinstance(X_batch, tuple) and X_batch.dim() == 4:
-                    X_batch = X_batch.contiguous(memory_format=torch.channels_last)
+                X_batch = net.memory_format(pad_rows(X_batch, size))
                 outputs.append(apply(module, X_batch)[:n].float().cpu())
         return torch.cat(outputs).numpy()
 

@@ -148,11 +148,16 @@ class TrainingNet(NeuralNet):
     def infer(self, x, **fit_params):
         # the batch is already on the device; a tuple holds the network's arguments
         with autocast(self.precision, self.device):
+            x = self.memory_format(x)
             if isinstance(x, tuple):
                 return self.module_(*x, **fit_params)
-            if self.channels_last and x.dim() == 4:
-                x = x.contiguous(memory_format=torch.channels_last)
             return self.module_(x, **fit_params)
+
+    def memory_format(self, x):
+        """A batch's inputs in the module's memory format (4-D images channels last)."""
+        if self.channels_last and not isinstance(x, tuple) and x.dim() == 4:
+            return x.contiguous(memory_format=torch.channels_last)
+        return x
 
     def _set_training(self, training=True):
         # skorch walks every submodule to set its mode before every batch; a
