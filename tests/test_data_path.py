@@ -3,11 +3,19 @@
 import numpy as np
 import pytest
 import torch
-from conftest import TINY
+from conftest import TINY, needs_cuda
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skneural import CNNClassifier
-from skneural._core._data import BatchIterator, TensorData, as_tensor
+from skneural._core import _data
+from skneural._core._data import (
+    BatchIterator,
+    TensorData,
+    as_tensor,
+    fits_on_device,
+    moved,
+    resident,
+)
 from skneural._core._stats import weighted_mean_std
 
 
@@ -58,6 +66,59 @@ def test_subset_shares_memory():
     assert len(part) == 2
     ((_, yb, _),) = BatchIterator(part, 10)
     assert_array_equal(yb.numpy(), [4, 1])
+
+
+def _weighted_subset():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, (50, 3, 4, 4), dtype=np.uint8)
+    data = TensorData(X, np.arange(50), sample_weight=rng.random(50))
+    return data.subset(rng.permutation(50)[:31])
+
+
+def _same_batches(a, b):
+    for (Xa, ya, wa), (Xb, yb, wb) in zip(a, b, strict=True):
+        assert Xa.device == Xb.device
+        assert_array_equal(Xa.cpu().numpy(), Xb.cpu().numpy())
+        assert_array_equal(ya.cpu().numpy(), yb.cpu().numpy())
+        assert_array_equal(wa.cpu().numpy(), wb.cpu().numpy())
+
+
+def test_a_moved_subset_holds_its_rows_only_and_gives_the_same_batches():
+    part = _weighted_subset()
+    copy = moved(part, "cpu")
+    # the subset's rows gathered: the validation part of one array does not
+    # copy the training part too
+    assert copy.index is None and len(copy.X) == len(part) == 31
+    assert copy.X.dtype == torch.uint8  # converted per batch, as before
+    for shuffle in (False, True):
+        _same_batches(
+            BatchIterator(part, 8, shuffle=shuffle, seed=4),
+            BatchIterator(copy, 8, shuffle=shuffle, seed=4),
+        )
+
+
+def test_data_stays_on_the_host_off_cuda_and_when_it_does_not_fit():
+    part = _weighted_subset()
+    assert resident(part, "cpu") is part
+    # 31 rows of 48 uint8 values, an int64 target and a float32 weight
+    size = 31 * (48 + 8 + 4)
+    assert fits_on_device(part, size / _data.RESIDENT_SHARE)
+    assert not fits_on_device(part, size / _data.RESIDENT_SHARE - 1)
+
+
+@needs_cuda
+def test_in_memory_data_is_resident_on_cuda_once_per_dataset(monkeypatch):
+    part = _weighted_subset()
+    on_device = resident(part, "cuda")
+    assert on_device.X.is_cuda and on_device.y.is_cuda and on_device.sample_weight.is_cuda
+    assert resident(part, "cuda") is on_device  # every epoch of a fit shares the copy
+    _same_batches(
+        BatchIterator(part, 8, shuffle=True, seed=2, device="cuda"),
+        BatchIterator(on_device, 8, shuffle=True, seed=2, device="cuda"),
+    )
+    monkeypatch.setattr(_data, "RESIDENT_SHARE", 0.0)
+    fresh = _weighted_subset()
+    assert resident(fresh, "cuda") is fresh  # too big for the device: streamed
 
 
 def test_read_only_arrays_are_shared_without_warning():

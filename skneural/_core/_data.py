@@ -24,6 +24,13 @@ The inputs ``X`` of a :class:`TensorData` are one of
 
 On the device, ``uint8`` and non-float32 floating tensors become float32;
 integer tensors (token ids, lengths) stay integers.
+
+On a CUDA device, in-memory inputs that fit in a share of its free memory
+(:data:`RESIDENT_SHARE`) are copied there once, in their own dtype, and
+every batch of every epoch is then sliced on the device
+(:func:`resident`): no host-to-device copy per batch, and no idle GPU
+while the host gathers a shuffled batch. Batch sources (image files)
+always stream.
 """
 
 from __future__ import annotations
@@ -90,6 +97,63 @@ def to_device(X, device, non_blocking=False):
     return X
 
 
+# Inputs are kept on a CUDA device when their bytes are at most this share of
+# the device's free memory (the rest is left for weights and activations).
+RESIDENT_SHARE = 0.25
+
+
+def fits_on_device(data, free_bytes: int) -> bool:
+    """Whether the rows of ``data`` take at most :data:`RESIDENT_SHARE` of ``free_bytes``."""
+    X = data.X if isinstance(data.X, tuple) else (data.X,)
+    row_bytes = sum(
+        t[0].numel() * t.element_size()
+        for t in (*X, data.y, data.sample_weight)
+        if t is not None and len(t)
+    )
+    return len(data) * row_bytes <= RESIDENT_SHARE * free_bytes
+
+
+def moved(data, device) -> TensorData:
+    """The rows of ``data`` as a :class:`TensorData` on ``device``, in their dtypes.
+
+    A subset's rows are gathered first, so that the training and validation
+    parts of one array take its size on the device, not twice.
+    """
+    index = slice(None) if data.index is None else data.index
+
+    def move(t):
+        return None if t is None else t[index].to(device)
+
+    X = take_rows(data.X, index)
+    return TensorData(
+        tuple(t.to(device) for t in X) if isinstance(X, tuple) else X.to(device),
+        move(data.y),
+        move(data.sample_weight),
+    )
+
+
+def resident(data, device) -> TensorData:
+    """``data`` copied to ``device`` once, for batches sliced there; else ``data`` itself.
+
+    Only in-memory tensors on a CUDA device, when their bytes are at most
+    :data:`RESIDENT_SHARE` of its free memory. The copy is kept on ``data``
+    (``data`` lives for one fit or one prediction), so the epochs of a fit
+    share it.
+    """
+    device = torch.device(device)
+    if device.type != "cuda" or not isinstance(data, TensorData) or _is_source(data.X):
+        return data
+    cached = getattr(data, "_resident", None)
+    if cached is not None and cached[0] == device:
+        return cached[1]
+    free, _ = torch.cuda.mem_get_info(device)
+    if not fits_on_device(data, free):
+        return data
+    copy = moved(data, device)
+    data._resident = (device, copy)
+    return copy
+
+
 def pad_rows(X, size: int):
     """Inputs of fewer than ``size`` rows, completed to ``size`` by repeating row 0."""
     if isinstance(X, tuple):
@@ -110,6 +174,12 @@ def _as_inputs(X):
     return X  # a batch source
 
 
+def device_of(data) -> torch.device:
+    """Where the inputs of ``data`` (a :class:`TensorData`) live (the CPU for a batch source)."""
+    X = data.X[0] if isinstance(data.X, tuple) else data.X
+    return X.device if isinstance(X, torch.Tensor) else torch.device("cpu")
+
+
 class TensorData(Dataset):
     """Inputs, targets and optional sample weights as aligned tensors.
 
@@ -123,6 +193,8 @@ class TensorData(Dataset):
         self.sample_weight = (
             None
             if sample_weight is None
+            else sample_weight.float()
+            if isinstance(sample_weight, torch.Tensor)
             else torch.as_tensor(np.asarray(sample_weight, dtype=np.float32))
         )
         self.index = None if index is None else torch.as_tensor(index, dtype=torch.long)
@@ -188,6 +260,8 @@ class BatchIterator:
         order = data.index
         if self.shuffle:
             permutation = torch.randperm(len(data), generator=self._generator)
+            # the same permutation on every device; gathered where the data lives
+            permutation = permutation.to(order.device if order is not None else device_of(data))
             order = permutation if order is None else order[permutation]
         # a contiguous slice is a view: no copy
         indexes = [

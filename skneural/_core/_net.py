@@ -7,7 +7,7 @@ import contextlib
 import torch
 from skorch import NeuralNet
 
-from skneural._core._data import BatchIterator
+from skneural._core._data import BatchIterator, resident
 
 # stands for the trained module in a pickled net's ``module`` parameter
 _TRAINED_MODULE = "<module_>"
@@ -17,7 +17,9 @@ class TrainingNet(NeuralNet):
     """A :class:`skorch.NeuralNet` with skneural's batches and losses.
 
     - batches come from :class:`~skneural._data.BatchIterator` as
-      ``(X, y, sample_weight)`` tensors already on the device;
+      ``(X, y, sample_weight)`` tensors already on the device; on a CUDA
+      device, in-memory data that fits stays there for the whole fit
+      (:func:`~skneural._core._data.resident`);
     - the criterion takes the sample weights;
     - ``batch_transform`` (e.g. augmentation) is applied to training batches
       only, never at validation or prediction;
@@ -120,7 +122,7 @@ class TrainingNet(NeuralNet):
 
     def get_iterator(self, dataset, training=False):
         return BatchIterator(
-            dataset,
+            resident(dataset, self.device),
             self.batch_size,
             device=self.device,
             shuffle=training,
