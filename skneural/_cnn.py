@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from skneural._core._docs import FITTED
 from skneural._core._estimator import fitted
-from skneural._core._params import Param, declare
+from skneural._core._params import Param, declare, replace
 from skneural._core._supervised import (
     CLASS_WEIGHT,
     CLASSIFIER_LOSS,
@@ -16,7 +16,14 @@ from skneural._core._supervised import (
     NeuralClassifier,
     NeuralRegressor,
 )
-from skneural._core._training import RUNTIME, TRAINING
+from skneural._core._training import (
+    AUTO_LR,
+    AUTO_WEIGHT_DECAY,
+    DEFAULT_LR,
+    OPTIMIZERS,
+    RUNTIME,
+    TRAINING,
+)
 from skneural._inputs._images import AUGMENTATION, IMAGE_SHAPE, image_input
 from skneural._inputs._sequences import SequenceInput
 from skneural.nn import ConvNet
@@ -113,6 +120,43 @@ CNN = (
     *AUGMENTATION,
 )
 
+# SGD with momentum and weight decay for images: the classic recipe of image
+# CNNs. On CIFAR-10 the default network reaches 0.754 with it (12 epochs),
+# 0.714 with Adam at 2e-3; on series (ArrowHead, PickupGestureWiimoteZ) SGD
+# at the same budget lost 11 and 28 points to Adam, so signals keep Adam.
+CNN_TRAINING = replace(
+    TRAINING,
+    optimizer=Param(
+        "optimizer",
+        "auto",
+        [StrOptions({*OPTIMIZERS, "auto"}), callable],
+        '{"auto", "adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass',
+        """Optimizer. ``"auto"``: ``"sgd"`` (with ``momentum``) for images
+        and volumes (``spatial_dims`` 2 or 3), the classic recipe of image
+        CNNs (on CIFAR-10 the default network reaches 0.754 where Adam reaches
+        0.714), ``"adam"`` for signals (``spatial_dims=1``, where SGD trains
+        small series data worse). A class is called with the parameters,
+        ``lr`` and (when nonzero) ``weight_decay``.""",
+    ),
+    lr=Param(
+        "lr",
+        "auto",
+        [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        'float or "auto"',
+        f"""Learning rate. ``"auto"``: {AUTO_LR["sgd"]} for ``"sgd"``,
+        {DEFAULT_LR} for the other optimizers.""",
+    ),
+    weight_decay=Param(
+        "weight_decay",
+        "auto",
+        [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        'float or "auto"',
+        f"""Weight decay: L2 penalty for "sgd", "adam" and "rmsprop"; decoupled
+        decay for "adamw". ``"auto"``: {AUTO_WEIGHT_DECAY["sgd"]} for ``"sgd"``,
+        0 for the other optimizers.""",
+    ),
+)
+
 _ATTRIBUTES = (
     """
 image_shape_ : tuple of int
@@ -190,6 +234,9 @@ class _CNN:
                 )
         return SequenceInput("numeric", fixed_length=self.head == "flatten")
 
+    def _auto_optimizer(self):
+        return "adam" if self.spatial_dims == 1 else "sgd"
+
     def _build_network(self, input_, n_outputs):
         if self.spatial_dims == 1:
             channels, size = input_.n_channels_, (input_.max_length_,)
@@ -211,7 +258,7 @@ class _CNN:
 
 
 @declare(
-    (*CNN, CLASSIFIER_LOSS, *TRAINING, CLASS_WEIGHT, *RUNTIME),
+    (*CNN, CLASSIFIER_LOSS, *CNN_TRAINING, CLASS_WEIGHT, *RUNTIME),
     see_also="""
 CNNRegressor : The same network for regression.
 sklearn.neural_network.MLPClassifier : A dense network, without convolutions.
@@ -261,7 +308,7 @@ class CNNClassifier(_CNN, NeuralClassifier):
 
 
 @declare(
-    (*CNN, REGRESSOR_LOSS, *TRAINING, *RUNTIME),
+    (*CNN, REGRESSOR_LOSS, *CNN_TRAINING, *RUNTIME),
     see_also="CNNClassifier : The same network for classification.",
     **_DOCS,
 )

@@ -38,7 +38,7 @@ def test_cross_val_score(digits):
 
 def test_grid_search(digits):
     X, y = digits
-    grid = {"n_filters": [4, 8], "lr": [1e-3, 3e-3]}
+    grid = {"n_filters": [4, 8], "lr": [0.01, 0.05]}
     search = GridSearchCV(CNNClassifier(random_state=0, hidden_units=32, max_epochs=10), grid, cv=2)
     search.fit(X, y)
     assert set(search.best_params_) == {"n_filters", "lr"}

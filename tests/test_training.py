@@ -119,6 +119,51 @@ def test_optimizers(digits, name, cls):
     assert np.isfinite(clf.loss_curve_).all()
 
 
+def _settings(clf):
+    optimizer = clf.net_.optimizer_
+    group = optimizer.param_groups[0]
+    return type(optimizer), group["initial_lr"], group["weight_decay"]
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        # images: SGD (momentum 0.9) at 0.05 with weight decay 2e-3
+        ({}, (torch.optim.SGD, 0.05, 2e-3)),
+        # signals: Adam at 2e-3, no decay
+        ({"spatial_dims": 1}, (torch.optim.Adam, 2e-3, 0.0)),
+        # "auto" lr and decay follow the optimizer chosen
+        ({"spatial_dims": 1, "optimizer": "sgd"}, (torch.optim.SGD, 0.05, 2e-3)),
+        ({"optimizer": "adamw"}, (torch.optim.AdamW, 2e-3, 0.0)),
+        # a value given is kept
+        ({"lr": 0.01}, (torch.optim.SGD, 0.01, 2e-3)),
+        ({"optimizer": "adam", "weight_decay": 1e-4}, (torch.optim.Adam, 2e-3, 1e-4)),
+    ],
+)
+def test_cnn_auto_optimizer_lr_and_weight_decay(digits, params, expected):
+    X, y = digits
+    if params.get("spatial_dims") != 1:
+        X = X.reshape(-1, 8, 8)
+    clf = CNNClassifier(random_state=0, **params, **dict(TINY, max_epochs=1)).fit(X, y)
+    assert (clf.optimizer, clf.lr, clf.weight_decay) == (
+        params.get("optimizer", "auto"),
+        params.get("lr", "auto"),
+        params.get("weight_decay", "auto"),
+    )  # stored as given
+    assert _settings(clf) == expected
+    if expected[0] is torch.optim.SGD:
+        assert clf.net_.optimizer_.param_groups[0]["momentum"] == 0.9
+
+
+def test_only_the_cnns_take_auto_optimizer_settings():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skneural import LSTMClassifier
+
+    with pytest.raises(InvalidParameterError, match="optimizer"):
+        LSTMClassifier(optimizer="auto").fit(np.zeros((4, 1, 5)), [0, 1, 0, 1])
+
+
 def test_optimizer_class(digits):
     X, y = digits
     clf = CNNClassifier(optimizer=torch.optim.Adagrad, lr=0.05, random_state=0, **TINY).fit(X, y)
@@ -433,7 +478,12 @@ def test_balanced_class_weight_helps_the_minority(digits):
 def test_warm_start_continues_training(digits):
     X, y = digits
     clf = CNNClassifier(
-        warm_start=True, lr_schedule="constant", random_state=0, **dict(TINY, max_epochs=2)
+        warm_start=True,
+        optimizer="adam",
+        lr=2e-3,
+        lr_schedule="constant",
+        random_state=0,
+        **dict(TINY, max_epochs=2),
     ).fit(X, y)
     net = clf.net_
     weights = state_dict(clf)

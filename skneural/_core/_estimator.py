@@ -80,6 +80,10 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         """``{group: (parameter name prefix, factor of lr)}`` of extra optimizer groups."""
         return {}
 
+    def _auto_optimizer(self) -> str:
+        """The optimizer of ``optimizer="auto"``, for the families that offer it."""
+        return "adam"
+
     # ------------------------------------------------------------------
     # fit
 

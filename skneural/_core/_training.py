@@ -48,6 +48,13 @@ LR_SCHEDULES = ("constant", "cosine", "step", "plateau")
 FUSED_OPTIMIZERS = ("adam", "adamw")
 FUSED_DEVICES = ("cuda", "cpu") if TorchVersion(torch.__version__) >= "2.4" else ("cuda",)
 
+# optimizer="auto", lr="auto" and weight_decay="auto", where a family offers
+# them (the CNNs): the optimizer is the family's choice (its _auto_optimizer),
+# lr and weight decay that optimizer's (else DEFAULT_LR and no decay)
+DEFAULT_LR = 2e-3
+AUTO_LR = {"sgd": 0.05}
+AUTO_WEIGHT_DECAY = {"sgd": 2e-3}
+
 # max_epochs="auto": this many epochs, or more on small data so that training
 # makes at least AUTO_MIN_STEPS optimizer steps, but never more than AUTO_MAX_EPOCHS.
 AUTO_EPOCHS = 12
@@ -69,7 +76,7 @@ TRAINING = (
         """Optimizer. A class is called with the parameters, ``lr`` and (when
         nonzero) ``weight_decay``.""",
     ),
-    Param("lr", 2e-3, [Interval(Real, 0, None, closed="neither")], "float", "Learning rate."),
+    Param("lr", DEFAULT_LR, [Interval(Real, 0, None, closed="neither")], "float", "Learning rate."),
     Param(
         "momentum",
         0.9,
@@ -210,7 +217,9 @@ RUNTIME = (
         [str, torch.device],
         "str or torch.device",
         """``"auto"`` trains on CUDA when it is available, else on the CPU; also
-        ``"cpu"``, ``"cuda"``, ``"cuda:<index>"`` or ``"mps"``.""",
+        ``"cpu"``, ``"cuda"``, ``"cuda:<index>"`` or ``"mps"``. On CUDA, array
+        data that takes at most a quarter of the free device memory is copied
+        there once per fit and batched on the device.""",
     ),
     Param(
         "precision",
@@ -299,6 +308,25 @@ def n_epochs(max_epochs, n_train: int, batch_size: int) -> int:
     return min(AUTO_MAX_EPOCHS, max(AUTO_EPOCHS, -(-AUTO_MIN_STEPS // steps_per_epoch)))
 
 
+def optimizer_settings(est) -> tuple:
+    """``(optimizer, lr, weight_decay)`` of ``est``, each "auto" resolved.
+
+    ``optimizer="auto"`` is the family's choice (``est._auto_optimizer()``);
+    ``lr="auto"`` and ``weight_decay="auto"`` are that optimizer's
+    (:data:`AUTO_LR`, :data:`AUTO_WEIGHT_DECAY`; else :data:`DEFAULT_LR` and 0).
+    """
+    optimizer = est._auto_optimizer() if _is_auto(est.optimizer) else est.optimizer
+    lr = AUTO_LR.get(optimizer, DEFAULT_LR) if _is_auto(est.lr) else est.lr
+    decay = est.weight_decay
+    if _is_auto(decay):
+        decay = AUTO_WEIGHT_DECAY.get(optimizer, 0.0)
+    return optimizer, lr, decay
+
+
+def _is_auto(value) -> bool:
+    return isinstance(value, str) and value == "auto"
+
+
 def check_training_params(est, *, probabilities: bool):
     """The checks of the training parameters that declarative constraints cannot express."""
     # a name is looked up here: an unknown one raises a ValueError naming the valid options
@@ -383,15 +411,16 @@ def net_arguments(est, *, device, n_train, valid, seed, scorer, incremental, ext
     ``extras`` are the family's (``batch_transform``, ``lr_groups``).
     """
     # partial_fit: "auto" does not depend on the size of each call's data
+    optimizer, lr, _ = optimizer_settings(est)
     batch_size = training_batch_size(est.batch_size, AUTO_BATCH * 10 if incremental else n_train)
     epochs = 1 if incremental else n_epochs(est.max_epochs, n_train, batch_size)
     n_batches = len(batch_bounds(n_train, batch_size, training=True))
     has_validation = valid is not None
     return dict(
-        optimizer=OPTIMIZERS.get(est.optimizer, est.optimizer),
-        fused=est.optimizer in FUSED_OPTIMIZERS and device.type in FUSED_DEVICES,
+        optimizer=OPTIMIZERS.get(optimizer, optimizer),
+        fused=optimizer in FUSED_OPTIMIZERS and device.type in FUSED_DEVICES,
         criterion__name=est.loss,
-        lr=est.lr,
+        lr=lr,
         max_epochs=epochs,
         batch_size=batch_size,
         train_split=predefined_split(valid) if has_validation else None,
@@ -438,9 +467,10 @@ def set_optimizer_hyperparameters(net, est, lr_factors):
     keeping the optimizer's state. ``lr_factors`` maps group names to their
     factor of ``lr``.
     """
+    optimizer, lr, decay = optimizer_settings(est)
     for group in net.optimizer_.param_groups:
-        group["lr"] = group["initial_lr"] = est.lr * lr_factors.get(group.get("name"), 1.0)
+        group["lr"] = group["initial_lr"] = lr * lr_factors.get(group.get("name"), 1.0)
         if "weight_decay" in group:
-            group["weight_decay"] = est.weight_decay
-        if est.optimizer == "sgd":
+            group["weight_decay"] = decay
+        if optimizer == "sgd":
             group["momentum"] = est.momentum
