@@ -74,7 +74,8 @@ def digits(baselines):
         "cross_val_score default (stratified, unshuffled)": 5,
         "stratified, shuffled (random_state=0)": StratifiedKFold(5, shuffle=True, random_state=0),
     }
-    models = {"CNNClassifier()": CNNClassifier(random_state=0)}
+    # X stays flat for every model; the CNN is told its 8x8 image shape
+    models = {"CNNClassifier()": CNNClassifier(image_shape=(8, 8), random_state=0)}
     if baselines:
         models["SVC()"] = SVC()
         models["MLPClassifier()"] = make_pipeline(StandardScaler(), MLPClassifier(random_state=0))

@@ -148,6 +148,7 @@ def make_estimator(cfg):
         n_filters=8,
         hidden_units=64,
         max_epochs=cfg.epochs,
+        optimizer="adam",  # the space of lr below is Adam's (the CNNs' "auto" is SGD)
         lr_schedule="constant",
         n_threads=-1,
         random_state=0,
@@ -378,7 +379,7 @@ def main():
     print(
         f"MNIST: {len(X)} training images searched with cv={cfg.cv}, {len(X_test)} test images; "
         f"CNNClassifier(n_filters=8, hidden_units=64, max_epochs={cfg.epochs}, "
-        "lr_schedule='constant', n_threads=-1)"
+        "optimizer='adam', lr_schedule='constant', n_threads=-1)"
     )
     print(
         f"space: lr log-uniform {LR_RANGE} (grid {cfg.grid_lrs}), batch_size "

@@ -51,9 +51,9 @@ print(f"weights kept from epoch {display.best_epoch_}")
 # Two runs on the same panels: passing a display's ``axes_`` as ``ax`` draws
 # another history over it. A learning rate ten times smaller learns more
 # slowly within the same epochs.
-slow = CNNClassifier(**{**cnn.get_params(), "lr": 2e-4}).fit(X_train, y_train)
-display = TrainingHistoryDisplay.from_estimator(cnn, name="lr=0.002")
-TrainingHistoryDisplay.from_estimator(slow, name="lr=0.0002", ax=display.axes_)
+slow = CNNClassifier(**{**cnn.get_params(), "lr": 5e-3}).fit(X_train, y_train)
+display = TrainingHistoryDisplay.from_estimator(cnn, name="lr=0.05 (SGD's default)")
+TrainingHistoryDisplay.from_estimator(slow, name="lr=0.005", ax=display.axes_)
 display.axes_[0].legend(fontsize="small", ncols=2)  # one legend for both runs
 display.figure_.suptitle("Two learning rates")
 plt.show()
