@@ -31,6 +31,8 @@ Contenders (all with ``max_epochs="auto"`` and ``batch_size="auto"``):
   by default: it stays at chance level on ArrowHead and takes minutes per
   fit on ACSF1's 1,460 steps);
 - ``lstm_patches``: ``LSTMClassifier(patch_size=128, summary="mean")``;
+- ``lstm_p8_200``: ``LSTMClassifier(patch_size=8, summary="mean",
+  max_epochs=200)``: short patches, trained longer (not run by default);
 - ``minirocket``: ``aeon.classification.convolution_based.MiniRocketClassifier``,
   after aeon's ``Padder`` (zero padding to the longest training series) for
   the unequal-length data set, which MiniRocket does not take as it is.
@@ -100,6 +102,9 @@ def contenders():
         "lstm": lambda seed: LSTMClassifier(random_state=seed),
         "lstm_patches": lambda seed: LSTMClassifier(
             patch_size=128, summary="mean", random_state=seed
+        ),
+        "lstm_p8_200": lambda seed: LSTMClassifier(
+            patch_size=8, summary="mean", max_epochs=200, random_state=seed
         ),
         "minirocket": minirocket,
     }
