@@ -98,32 +98,29 @@ class TimeToAccuracy(Callback):
         self.X_test, self.y_test, self.target = X_test, y_test, target
 
     def on_train_begin(self, net, **kwargs):
+        from skneural._core._data import TensorData
+
+        # batched as the net batches its validation data (kept on a CUDA device)
+        self.data = TensorData(self.X_test, self.y_test)
         self.start, self.evaluating, self.reached = time.perf_counter(), 0.0, None
 
     def on_epoch_end(self, net, **kwargs):
         import torch
 
         begin = time.perf_counter()
-        module, correct = net.module_, 0
-        module.eval()
-        with torch.no_grad(), net_autocast(net):
-            for i in range(0, len(self.X_test), 1000):
-                batch = torch.as_tensor(self.X_test[i : i + 1000]).to(net.device).float()
-                predicted = module(net.memory_format(batch)).argmax(1).cpu().numpy()
-                correct += int((predicted == self.y_test[i : i + 1000]).sum())
-        accuracy = correct / len(self.y_test)
+        net.module_.eval()
+        correct = 0
+        with torch.no_grad():
+            for X, y, _ in net.get_iterator(self.data):
+                # infer: the net's precision and memory format
+                correct += int((net.infer(X).argmax(1) == y).sum())
+        accuracy = correct / len(self.data)
         net.history.record("test_accuracy", accuracy)
         self.evaluating += time.perf_counter() - begin
         if self.reached is None and accuracy >= self.target:
             training = time.perf_counter() - self.start - self.evaluating
             self.reached = (len(net.history), training)
             net.stop_requested_ = True
-
-
-def net_autocast(net):
-    from skneural._core._net import autocast
-
-    return autocast(net.precision, net.device)
 
 
 def main():
