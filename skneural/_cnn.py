@@ -25,7 +25,12 @@ from skneural._core._training import (
     TRAINING,
 )
 from skneural._inputs._images import AUGMENTATION, IMAGE_SHAPE, image_input
-from skneural._inputs._sequences import SequenceInput
+from skneural._inputs._sequences import (
+    SERIES_AUGMENTATION,
+    SequenceInput,
+    check_no_series_augmentation,
+    series_augmentation,
+)
 from skneural.nn import ConvNet
 from skneural.nn._convnet import HEADS, POOLINGS, per_layer
 
@@ -118,6 +123,7 @@ CNN = (
         "Whether to add batch normalization after each convolution.",
     ),
     *AUGMENTATION,
+    *SERIES_AUGMENTATION,
 )
 
 # SGD with momentum and weight decay for images: the classic recipe of image
@@ -224,6 +230,7 @@ class _CNN:
         if not isinstance(self.n_filters, Integral):
             per_layer(self.n_filters, self.n_conv_layers, "n_filters")
         if self.spatial_dims != 1:
+            check_no_series_augmentation(self, "sequences (spatial_dims=1).")
             return image_input(self, "image_size", spatial_dims=self.spatial_dims)
         for name in (*_IMAGE_ONLY, *(p.name for p in AUGMENTATION)):
             default = next(p.default for p in CNN if p.name == name)
@@ -232,7 +239,11 @@ class _CNN:
                     f"{name}={getattr(self, name)!r} is for images; spatial_dims=1 "
                     "(sequences) takes none."
                 )
-        return SequenceInput("numeric", fixed_length=self.head == "flatten")
+        return SequenceInput(
+            "numeric",
+            fixed_length=self.head == "flatten",
+            augmentation=series_augmentation(self),
+        )
 
     def _auto_optimizer(self):
         return "adam" if self.spatial_dims == 1 else "sgd"

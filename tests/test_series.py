@@ -1,5 +1,6 @@
 """Signals and volumes: the CNN in 1 and 3 spatial dimensions, one sequence layout
-shared with the LSTM, unequal lengths, and every ambiguous input named."""
+shared with the LSTM, unequal lengths, every ambiguous input named, and the
+series' train-time augmentation (time stretch, amplitude scale)."""
 
 import contextlib
 import pickle
@@ -13,10 +14,11 @@ from PIL import Image
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skneural import CNNClassifier, CNNRegressor, LSTMClassifier, SequenceVectorizer
 from skneural.exceptions import AmbiguousInputWarning
-from skneural.nn import ConvNet
+from skneural.nn import ConvNet, SeriesAugmentation
 
 FAST = dict(max_epochs=3, random_state=0)
 FCN = dict(
@@ -375,3 +377,129 @@ def test_batch_norm_statistics_read_real_steps_only():
         if isinstance(a, torch.nn.BatchNorm1d):
             assert_allclose(a.running_mean, b.running_mean, atol=1e-6)
             assert_allclose(a.running_var, b.running_var, atol=1e-5)
+
+
+# ----------------------------------------------------------------------
+# train-time augmentation of series
+
+
+def padded(series):
+    """A list of 1-D series as a zero-padded ``(N, 1, T)`` tensor and their lengths."""
+    lengths = torch.tensor([len(s) for s in series])
+    values = torch.zeros(len(series), 1, int(lengths.max()))
+    for i, s in enumerate(series):
+        values[i, 0, : len(s)] = torch.as_tensor(s, dtype=torch.float32)
+    return values, lengths
+
+
+def test_time_stretch_resamples_each_series_as_numpy_interp():
+    rng = np.random.RandomState(0)
+    series = [rng.randn(n) for n in (50, 31, 7, 2, 1)]
+    values, lengths = padded(series)
+    torch.manual_seed(0)
+    out, new = SeriesAugmentation(time_stretch=1.0)((values, lengths))
+    assert out.shape == (5, 1, int(new.max()))
+    assert not torch.equal(new, lengths)  # the lengths change with the series
+    for i, s in enumerate(series):
+        n = int(new[i])
+        assert len(s) / 2 - 1 <= n <= 2 * len(s) + 1
+        expected = np.interp(np.linspace(0, len(s) - 1, n), np.arange(len(s)), s)
+        assert_allclose(out[i, 0, :n].numpy(), expected, rtol=1e-5, atol=1e-5)
+        assert not out[i, 0, n:].any()  # padding stays zero
+
+
+def test_stretch_factors_spread_over_the_log_range():
+    values, lengths = padded([np.ones(1000)] * 2000)
+    torch.manual_seed(0)
+    _, new = SeriesAugmentation(time_stretch=0.5)((values, lengths))
+    factors = new.numpy() / 1000
+    assert factors.min() >= 1 / 1.5 - 1e-3 and factors.max() <= 1.5 + 1e-3
+    # log-uniform: as many shrunk as stretched, median near 1
+    assert abs(np.median(np.log(factors))) < 0.03
+    assert factors.min() < 0.7 and factors.max() > 1.45
+
+
+def test_a_fixed_length_batch_keeps_its_width_and_no_series_grows_past_it():
+    values, lengths = padded([np.arange(40.0), np.arange(10.0)])
+    torch.manual_seed(0)
+    augment = SeriesAugmentation(time_stretch=3.0, max_length=40)
+    for _ in range(20):
+        out, new = augment((values, lengths))
+        assert out.shape == (2, 1, 40)
+        assert int(new.max()) <= 40
+
+
+def test_amplitude_scale_multiplies_each_series_by_one_factor():
+    values, lengths = padded([np.ones(5), 2 * np.ones(3)])
+    torch.manual_seed(0)
+    out, new = SeriesAugmentation(amplitude_scale=0.2)((values, lengths))
+    assert_array_equal(new, lengths)
+    factors = out[:, 0, 0] / values[:, 0, 0]
+    assert_allclose(out[0, 0, :5], factors[0].repeat(5))
+    assert_allclose(out[1, 0, :3], 2 * factors[1].repeat(3))
+    assert ((factors >= 0.8) & (factors <= 1.2)).all() and factors[0] != factors[1]
+    assert not out[1, 0, 3:].any()
+
+
+def test_bad_module_values_are_named():
+    with pytest.raises(ValueError, match="time_stretch"):
+        SeriesAugmentation(time_stretch=-0.1)
+    with pytest.raises(ValueError, match="amplitude_scale"):
+        SeriesAugmentation(amplitude_scale=1.0)
+    assert not SeriesAugmentation().active
+
+
+@pytest.mark.parametrize("head, max_length", [("flatten", 39), ("gap", None)])
+def test_estimators_train_on_augmented_batches_and_predict_on_the_series_as_they_are(
+    head, max_length
+):
+    X, y = shapes(80, seed=0)
+    params = dict(spatial_dims=1, head=head, max_epochs=4, random_state=0)
+    plain = CNNClassifier(**params).fit(X, y)
+    assert plain.net_.batch_transform is None
+    clf = CNNClassifier(**params, time_stretch=0.5, amplitude_scale=0.1).fit(X, y)
+    augment = clf.net_.batch_transform
+    assert isinstance(augment, SeriesAugmentation)
+    assert (augment.time_stretch, augment.amplitude_scale) == (0.5, 0.1)
+    assert augment.max_length == max_length
+    # the same seed draws the same stretches; other draws than no augmentation
+    again = CNNClassifier(**params, time_stretch=0.5, amplitude_scale=0.1).fit(X, y)
+    assert_allclose(clf.predict_proba(X), again.predict_proba(X))
+    assert not np.allclose(clf.predict_proba(X), plain.predict_proba(X))
+    # prediction reads the series unchanged: the same answer twice
+    assert_array_equal(clf.predict_proba(X[:10]), clf.predict_proba(X[:10]))
+
+
+def test_stretched_training_learns_and_searches_for_the_cnn_and_the_lstm():
+    X, y = shapes(160, seed=1, lengths=(30, 60))
+    X_test, y_test = shapes(100, seed=2, lengths=(30, 60))
+    fcn = CNNClassifier(**FCN, time_stretch=0.5, max_epochs=15, random_state=0).fit(X, y)
+    assert fcn.score(X_test, y_test) > 0.9
+    lstm = LSTMClassifier(
+        patch_size=4, summary="mean", time_stretch=0.5, max_epochs=15, random_state=0
+    ).fit(X, y)
+    assert isinstance(lstm.net_.batch_transform, SeriesAugmentation)
+    assert lstm.score(X_test, y_test) > 0.8
+    search = GridSearchCV(
+        CNNClassifier(spatial_dims=1, head="gap", max_epochs=2, random_state=0),
+        {"time_stretch": [0.0, 0.3]},
+        cv=2,
+    ).fit(X, y)
+    assert search.best_params_["time_stretch"] in (0.0, 0.3)
+
+
+def test_series_augmentation_is_refused_where_it_does_not_apply():
+    images = np.random.RandomState(0).rand(20, 8, 8)
+    labels = np.arange(20) % 2
+    with pytest.raises(ValueError, match=r"time_stretch=0\.5 is for sequences \(spatial_dims=1\)"):
+        CNNClassifier(time_stretch=0.5, max_epochs=1).fit(images, labels)
+    ids = np.random.RandomState(0).randint(1, 50, size=(20, 12))
+    with pytest.raises(ValueError, match=r"amplitude_scale=0\.1 is for numeric sequences"):
+        LSTMClassifier(input_type="tokens", amplitude_scale=0.1, max_epochs=1).fit(ids, labels)
+    # token ids found by "auto" (with its warning) are refused at fit, before training
+    with pytest.warns(AmbiguousInputWarning), pytest.raises(ValueError, match=r"time_stretch=0\.2"):
+        LSTMClassifier(time_stretch=0.2, max_epochs=1).fit(ids, labels)
+    with pytest.raises(InvalidParameterError, match="time_stretch"):
+        CNNClassifier(spatial_dims=1, time_stretch=-1.0).fit(*shapes(10, seed=0))
+    with pytest.raises(InvalidParameterError, match="amplitude_scale"):
+        LSTMClassifier(amplitude_scale=1.5).fit(*shapes(10, seed=0))

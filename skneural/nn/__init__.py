@@ -16,6 +16,7 @@ _LAZY = {
     "ImageAugmentation": "skneural.nn._layers",
     "RecurrentNet": "skneural.nn._recurrent",
     "ResNetNet": "skneural.nn._resnet",
+    "SeriesAugmentation": "skneural.nn._series",
     "Standardize": "skneural.nn._layers",
     "StandardizedNetwork": "skneural.nn._layers",
     "TransferNet": "skneural.nn._transfer",
@@ -26,6 +27,7 @@ __all__ = [
     "ImageAugmentation",
     "RecurrentNet",
     "ResNetNet",
+    "SeriesAugmentation",
     "Standardize",
     "StandardizedNetwork",
     "TransferNet",
@@ -39,4 +41,5 @@ if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
     from skneural.nn._layers import ImageAugmentation, Standardize, StandardizedNetwork
     from skneural.nn._recurrent import RecurrentNet
     from skneural.nn._resnet import ResNetNet
+    from skneural.nn._series import SeriesAugmentation
     from skneural.nn._transfer import TransferNet
