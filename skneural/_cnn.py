@@ -51,6 +51,19 @@ CNN = (
     ),
     IMAGE_SHAPE,
     Param(
+        "series_length",
+        None,
+        [Interval(Integral, 1, None, closed="left"), None],
+        "int or None",
+        """Sequences (``spatial_dims=1``) with ``head="flatten"`` only: the steps of
+        the network's input, on which the flattened layer's size depends.
+        Shorter series are zero-padded (the padding masked: it never changes a
+        prediction), longer ones refused. None: the longest training series.
+        Set it when later data may hold longer series than the training data,
+        as the validation folds of a cross-validation over series of unequal
+        lengths do.""",
+    ),
+    Param(
         "image_size",
         None,
         [tuple, list, None],
@@ -204,9 +217,9 @@ n_channels, n_steps)``, or a list of ``(n_channels, n_steps_i)`` (or 1-D)
 arrays of different lengths, zero-padded per batch. Padding never changes a
 prediction: padded steps are zeroed after every block, pooling rounds up
 and the ``"gap"`` head averages the real steps only. With
-``head="flatten"`` every sequence is padded to the longest training one,
-and longer ones are refused at predict time; ``head="gap"`` takes any
-length. The FCN of Wang et al. (2017), the standard deep baseline for time
+``head="flatten"`` every sequence is padded to the longest training one
+(or to ``series_length``), and longer ones are refused at predict time;
+``head="gap"`` takes any length. The FCN of Wang et al. (2017), the standard deep baseline for time
 series classification, is ``spatial_dims=1, n_conv_layers=3, n_filters=(128,
 256, 128), kernel_size=(8, 5, 3), pooling=None, batch_norm=True,
 head="gap", hidden_units=None``.
@@ -231,6 +244,10 @@ class _CNN:
             per_layer(self.n_filters, self.n_conv_layers, "n_filters")
         if self.spatial_dims != 1:
             check_no_series_augmentation(self, "sequences (spatial_dims=1).")
+            if self.series_length is not None:
+                raise ValueError(
+                    f"series_length={self.series_length!r} is for sequences (spatial_dims=1)."
+                )
             return image_input(self, "image_size", spatial_dims=self.spatial_dims)
         for name in (*_IMAGE_ONLY, *(p.name for p in AUGMENTATION)):
             default = next(p.default for p in CNN if p.name == name)
@@ -239,9 +256,14 @@ class _CNN:
                     f"{name}={getattr(self, name)!r} is for images; spatial_dims=1 "
                     "(sequences) takes none."
                 )
+        if self.head != "flatten" and self.series_length is not None:
+            raise ValueError(
+                f"series_length={self.series_length!r} is for head='flatten'; "
+                f"head={self.head!r} takes series of any length."
+            )
         return SequenceInput(
             "numeric",
-            fixed_length=self.head == "flatten",
+            fixed_length=(self.series_length or True) if self.head == "flatten" else False,
             augmentation=series_augmentation(self),
         )
 
@@ -250,7 +272,8 @@ class _CNN:
 
     def _build_network(self, input_, n_outputs):
         if self.spatial_dims == 1:
-            channels, size = input_.n_channels_, (input_.max_length_,)
+            channels = input_.n_channels_
+            size = (input_.input_length_ if self.head == "flatten" else input_.max_length_,)
         else:
             channels, *size = input_.image_shape_
         return ConvNet(

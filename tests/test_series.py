@@ -11,7 +11,7 @@ import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils._param_validation import InvalidParameterError
@@ -96,6 +96,49 @@ def test_flatten_head_takes_sequences_up_to_the_training_length():
         clf.predict([np.zeros(longest + 1)])
     gap = CNNClassifier(spatial_dims=1, head="gap", **FAST).fit(X, y)
     assert gap.predict([np.zeros(3 * longest)]).shape == (1,)
+
+
+def test_series_length_fixes_the_flatten_heads_input_for_cross_validation():
+    X, y = shapes(40, 0, lengths=(10, 21))
+    longest = max(x.shape[1] for x in X)
+    clf = CNNClassifier(spatial_dims=1, series_length=30, **FAST).fit(X, y)
+    assert clf.input_.input_length_ == 30 and clf.input_.max_length_ == longest
+    assert clf.predict([np.zeros(30)]).shape == (1,)
+    with pytest.raises(ValueError, match="takes at most 30, series_length"):
+        clf.predict([np.zeros(31)])
+    # padding to the longer input never changes a prediction
+    alone = clf.predict_proba(X[:1])
+    assert_allclose(clf.predict_proba([*X[:1], np.zeros((1, 30))])[:1], alone, atol=1e-6)
+    with pytest.raises(ValueError, match=f"up to {longest} steps, longer than series_length=12"):
+        CNNClassifier(spatial_dims=1, series_length=12, **FAST).fit(X, y)
+
+    # a validation fold holding the longest series: refused, naming the fix; then fixed
+    order = np.argsort([x.shape[1] for x in X])
+    cv = [(order[:30], order[30:])]
+    with pytest.raises(ValueError, match="Set series_length"):
+        cross_val_score(CNNClassifier(spatial_dims=1, **FAST), X, y, cv=cv, error_score="raise")
+    scores = cross_val_score(
+        CNNClassifier(spatial_dims=1, series_length=longest, **FAST), X, y, cv=cv
+    )
+    assert np.isfinite(scores).all()
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            dict(spatial_dims=1, head="gap", series_length=30),
+            "series_length=30 is for head='flatten'",
+        ),
+        (dict(series_length=30), r"series_length=30 is for sequences \(spatial_dims=1\)"),
+    ],
+)
+def test_series_length_is_refused_where_it_does_not_apply(params, match):
+    X, y = shapes(10, 0)
+    if params.get("spatial_dims", 2) == 2:
+        X = np.random.RandomState(0).rand(10, 8, 8)
+    with pytest.raises(ValueError, match=match):
+        CNNClassifier(**params, **FAST).fit(X, y)
 
 
 def test_one_layout_fits_the_cnn_and_the_lstm():

@@ -148,11 +148,12 @@ class SequenceInput(InputAdapter):
         How X is read (see the LSTM estimators' documentation).
     vocabulary_size : int or None
         Number of token ids; None for the largest training id plus one.
-    fixed_length : bool, default=False
-        Whether every batch has the training data's longest length (shorter
-        sequences zero-padded, longer ones refused at predict time), for
-        networks whose size depends on the length; else each batch is cut to
-        its longest sequence.
+    fixed_length : bool or int, default=False
+        For networks whose size depends on the length: whether every batch
+        has the training data's longest length (True) or this many steps (an
+        int, the estimator's ``series_length``), shorter sequences
+        zero-padded and longer ones refused; False: each batch is cut to its
+        longest sequence.
     augmentation : dict or None, default=None
         Values of the ``SERIES_AUGMENTATION`` parameters (numeric sequences
         only; see :class:`~skneural.nn.SeriesAugmentation`).
@@ -167,6 +168,8 @@ class SequenceInput(InputAdapter):
         Values per step. Numeric input only.
     max_length_ : int
         Steps of the longest training sequence. Numeric input only.
+    input_length_ : int
+        Steps of every batch, with ``fixed_length``. Numeric input only.
     n_features_in_ : int
         Columns (steps) of a 2-D training X; absent for 3-D or list input.
     feature_names_in_ : ndarray of str
@@ -348,19 +351,30 @@ class SequenceInput(InputAdapter):
             self.input_type_ = "numeric"
             self.n_channels_ = n_channels
             self.max_length_ = int(lengths.max()) if len(lengths) else 0
+            if self.fixed_length is not False:
+                self.input_length_ = (
+                    self.max_length_ if self.fixed_length is True else int(self.fixed_length)
+                )
+                if self.max_length_ > self.input_length_:
+                    raise ValueError(
+                        f"X holds sequences of up to {self.max_length_} steps, longer than "
+                        f"series_length={self.input_length_}."
+                    )
         elif n_channels != self.n_channels_:
             raise ValueError(
                 f"X has {n_channels} channels, but {name} was fitted with {self.n_channels_}."
             )
         _check_finite(values, "X")
         fixed = None
-        if self.fixed_length:
-            fixed = self.max_length_
+        if self.fixed_length is not False:
+            fixed = self.input_length_
             if values.shape[2] > fixed:
+                what = "the longest in training" if self.fixed_length is True else "series_length"
                 raise ValueError(
                     f"X holds sequences of up to {int(lengths.max())} steps, but {name} "
-                    f"(head='flatten') takes at most {fixed}, the longest in training; use "
-                    "head='gap' for sequences of any length."
+                    f"(head='flatten') takes at most {fixed}, {what}. Set series_length to "
+                    "the longest length to expect (cross-validation folds of series of "
+                    "unequal lengths need it), or use head='gap' for sequences of any length."
                 )
             values = np.pad(values, ((0, 0), (0, 0), (0, fixed - values.shape[2])))
         return PaddedSequences(np.ascontiguousarray(values, dtype=np.float32), lengths, fixed)
@@ -393,7 +407,7 @@ class SequenceInput(InputAdapter):
                 f"{name}={used[name]!r} is for numeric sequences; X was read as token ids."
             )
         return SeriesAugmentation(
-            **used, max_length=self.max_length_ if self.fixed_length else None
+            **used, max_length=None if self.fixed_length is False else self.input_length_
         )
 
 

@@ -46,12 +46,11 @@ class SeriesAugmentation(nn.Module):
     >>> import torch
     >>> from skneural.nn import SeriesAugmentation
     >>> augment = SeriesAugmentation(time_stretch=0.5, amplitude_scale=0.1)
-    >>> values = torch.zeros(4, 2, 100)
-    >>> lengths = torch.tensor([100, 60, 30, 1])
-    >>> values[:, :, :60] = torch.randn(4, 2, 60)
+    >>> lengths = torch.tensor([100, 60, 30])  # 2 channels, zero-padded to 100 steps
+    >>> values = torch.randn(3, 2, 100) * (torch.arange(100) < lengths[:, None])[:, None]
     >>> out, new_lengths = augment((values, lengths))
-    >>> out.shape[:2], bool(out.shape[2] == new_lengths.max())
-    ((torch.Size([4, 2]), True)
+    >>> out.shape[:2], out.shape[2] == int(new_lengths.max())
+    (torch.Size([3, 2]), True)
     >>> bool(((new_lengths >= lengths / 1.5 - 1) & (new_lengths <= lengths * 1.5 + 1)).all())
     True
     """
