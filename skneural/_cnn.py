@@ -55,13 +55,17 @@ CNN = (
         None,
         [Interval(Integral, 1, None, closed="left"), None],
         "int or None",
-        """Sequences (``spatial_dims=1``) with ``head="flatten"`` only: the steps of
+        """Sequences (``spatial_dims=1``) with ``head="flatten"``: the steps of
         the network's input, on which the flattened layer's size depends.
         Shorter series are zero-padded (the padding masked: it never changes a
-        prediction), longer ones refused. None: the longest training series.
-        Set it when later data may hold longer series than the training data,
-        as the validation folds of a cross-validation over series of unequal
-        lengths do.""",
+        prediction), longer ones refused, and none is stretched past it. None:
+        the longest training series, times ``1 + time_stretch`` when
+        stretching. Set it when later data may hold longer series than the
+        training data, as the validation folds of a cross-validation over
+        series of unequal lengths do; the steps past the longest training
+        series meet weights that training fed only padding (unless stretched
+        series reached them). Ignored with ``head="gap"``, which takes any
+        length.""",
     ),
     Param(
         "image_size",
@@ -217,8 +221,9 @@ n_channels, n_steps)``, or a list of ``(n_channels, n_steps_i)`` (or 1-D)
 arrays of different lengths, zero-padded per batch. Padding never changes a
 prediction: padded steps are zeroed after every block, pooling rounds up
 and the ``"gap"`` head averages the real steps only. With
-``head="flatten"`` every sequence is padded to the longest training one
-(or to ``series_length``), and longer ones are refused at predict time;
+``head="flatten"`` every sequence is padded to ``series_length`` (by
+default the longest training one, times ``1 + time_stretch`` when
+stretching), and longer ones are refused at predict time;
 ``head="gap"`` takes any length. The FCN of Wang et al. (2017), the standard deep baseline for time
 series classification, is ``spatial_dims=1, n_conv_layers=3, n_filters=(128,
 256, 128), kernel_size=(8, 5, 3), pooling=None, batch_norm=True,
@@ -256,11 +261,6 @@ class _CNN:
                     f"{name}={getattr(self, name)!r} is for images; spatial_dims=1 "
                     "(sequences) takes none."
                 )
-        if self.head != "flatten" and self.series_length is not None:
-            raise ValueError(
-                f"series_length={self.series_length!r} is for head='flatten'; "
-                f"head={self.head!r} takes series of any length."
-            )
         return SequenceInput(
             "numeric",
             fixed_length=(self.series_length or True) if self.head == "flatten" else False,

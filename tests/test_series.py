@@ -104,7 +104,7 @@ def test_series_length_fixes_the_flatten_heads_input_for_cross_validation():
     clf = CNNClassifier(spatial_dims=1, series_length=30, **FAST).fit(X, y)
     assert clf.input_.input_length_ == 30 and clf.input_.max_length_ == longest
     assert clf.predict([np.zeros(30)]).shape == (1,)
-    with pytest.raises(ValueError, match="takes at most 30, series_length"):
+    with pytest.raises(ValueError, match=r"takes at most 30 \(series_length=30\)"):
         clf.predict([np.zeros(31)])
     # padding to the longer input never changes a prediction
     alone = clf.predict_proba(X[:1])
@@ -123,22 +123,14 @@ def test_series_length_fixes_the_flatten_heads_input_for_cross_validation():
     assert np.isfinite(scores).all()
 
 
-@pytest.mark.parametrize(
-    "params, match",
-    [
-        (
-            dict(spatial_dims=1, head="gap", series_length=30),
-            "series_length=30 is for head='flatten'",
-        ),
-        (dict(series_length=30), r"series_length=30 is for sequences \(spatial_dims=1\)"),
-    ],
-)
-def test_series_length_is_refused_where_it_does_not_apply(params, match):
+def test_series_length_is_for_sequences_and_ignored_by_the_gap_head():
+    images = np.random.RandomState(0).rand(10, 8, 8)
+    with pytest.raises(ValueError, match=r"series_length=30 is for sequences \(spatial_dims=1\)"):
+        CNNClassifier(series_length=30, **FAST).fit(images, [0, 1] * 5)
+    # a grid over head keeps working with series_length set
     X, y = shapes(10, 0)
-    if params.get("spatial_dims", 2) == 2:
-        X = np.random.RandomState(0).rand(10, 8, 8)
-    with pytest.raises(ValueError, match=match):
-        CNNClassifier(**params, **FAST).fit(X, y)
+    gap = CNNClassifier(spatial_dims=1, head="gap", series_length=30, **FAST).fit(X, y)
+    assert gap.predict([np.zeros(100)]).shape == (1,)
 
 
 def test_one_layout_fits_the_cnn_and_the_lstm():
@@ -492,7 +484,8 @@ def test_bad_module_values_are_named():
     assert not SeriesAugmentation().active
 
 
-@pytest.mark.parametrize("head, max_length", [("flatten", 39), ("gap", None)])
+# the flatten head is sized for the longest series (39 steps) stretched 1.5 times
+@pytest.mark.parametrize("head, max_length", [("flatten", 59), ("gap", None)])
 def test_estimators_train_on_augmented_batches_and_predict_on_the_series_as_they_are(
     head, max_length
 ):
@@ -511,6 +504,39 @@ def test_estimators_train_on_augmented_batches_and_predict_on_the_series_as_they
     assert not np.allclose(clf.predict_proba(X), plain.predict_proba(X))
     # prediction reads the series unchanged: the same answer twice
     assert_array_equal(clf.predict_proba(X[:10]), clf.predict_proba(X[:10]))
+    if head == "flatten":
+        # series as long as the stretched training ones are taken, longer refused
+        assert clf.input_.input_length_ == max_length
+        assert clf.predict([np.zeros((1, max_length))]).shape == (1,)
+        with pytest.raises(ValueError, match=r"longest training series stretched by time_stretch"):
+            clf.predict([np.zeros((1, max_length + 1))])
+
+
+def test_a_continued_fit_augments_as_the_parameters_now_say():
+    X, y = shapes(40, seed=0)
+    clf = CNNClassifier(spatial_dims=1, time_stretch=0.5, warm_start=True, **FAST).fit(X, y)
+    assert isinstance(clf.net_.batch_transform, SeriesAugmentation)
+    clf.set_params(time_stretch=0.0, amplitude_scale=0.2).fit(X, y)
+    assert clf.net_.batch_transform.time_stretch == 0.0
+    assert clf.net_.batch_transform.amplitude_scale == 0.2
+    clf.set_params(amplitude_scale=0.0).partial_fit(X, y)
+    assert clf.net_.batch_transform is None
+    # images alike
+    images = np.random.RandomState(0).rand(40, 8, 8)
+    net = CNNClassifier(warm_start=True, **FAST).fit(images, y)
+    assert net.net_.batch_transform is None
+    net.set_params(horizontal_flip=True).fit(images, y)
+    assert net.net_.batch_transform.horizontal_flip
+
+
+def test_sequence_inputs_pickled_before_augmentation_still_predict():
+    X, y = shapes(30, seed=0)
+    clf = CNNClassifier(spatial_dims=1, **FAST).fit(X, y)
+    expected = clf.predict_proba(X)
+    del clf.input_.augmentation_params, clf.input_.input_length_  # as an older version saved it
+    restored = pickle.loads(pickle.dumps(clf))
+    assert_allclose(restored.predict_proba(X), expected)
+    assert restored.input_.input_length_ == restored.input_.max_length_
 
 
 def test_stretched_training_learns_and_searches_for_the_cnn_and_the_lstm():

@@ -99,6 +99,9 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
             )
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         input_ = self.input_ if continuing else self._input_adapter()
+        if continuing:
+            # a continued fit augments as the parameters now say (set_params between fits)
+            input_.augmentation_params = self._input_adapter().augmentation_params
         data = input_.transform(X, self) if continuing else input_.fit_transform(X, self)
         if y is None:
             raise ValueError(

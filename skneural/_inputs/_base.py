@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from sklearn.utils.validation import _get_feature_names, check_array, validate_data
 from torch import nn
@@ -26,6 +28,10 @@ class InputAdapter(ABC):
     before any tensor is built. ``estimator`` is the estimator being fitted,
     used for messages and scikit-learn's column checks.
     """
+
+    #: values of the estimator's train-time augmentation parameters, which
+    #: :meth:`augmentation` reads (refreshed from the estimator on a continued fit)
+    augmentation_params: Mapping = MappingProxyType({})
 
     @abstractmethod
     def fit_transform(self, X, estimator):

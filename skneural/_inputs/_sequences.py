@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from numbers import Real
 
@@ -29,14 +30,10 @@ SERIES_AUGMENTATION = (
         """Train-time augmentation of numeric sequences: largest random time
         stretch. Each training series is resampled (linear interpolation) to
         its length times a factor drawn log-uniformly between ``1 / (1 +
-        time_stretch)`` and ``1 + time_stretch`` (0.5: 2/3 to 1.5 times as
-        long), drawn anew at every epoch: the same movement faster or
-        slower. With ``head="flatten"`` no series is stretched past the
-        longest training one. Whether it helps depends on the data: on the 50
-        gestures of PickupGestureWiimoteZ, 1.0 (with ``amplitude_scale=0.1``)
-        lifts the 1-D CNN from 0.760 to 0.880, on the shape outlines of
-        ArrowHead it costs 11 points (``benchmarks/bench_series.py``), so
-        search it.""",
+        time_stretch)`` and ``1 + time_stretch`` (1.0: half to twice as
+        long), drawn anew at every epoch: the same movement slower or faster.
+        It helps series whose pace varies (gestures) and can hurt others:
+        search it (figures in the series guide).""",
     ),
     Param(
         "amplitude_scale",
@@ -45,7 +42,8 @@ SERIES_AUGMENTATION = (
         "float",
         """Train-time augmentation of numeric sequences: each training series
         is multiplied by a factor drawn in ``[1 - amplitude_scale, 1 +
-        amplitude_scale]``.""",
+        amplitude_scale]``, before the standardization (so a series far from
+        the training mean also moves up or down a little once standardized).""",
     ),
 )
 
@@ -150,10 +148,11 @@ class SequenceInput(InputAdapter):
         Number of token ids; None for the largest training id plus one.
     fixed_length : bool or int, default=False
         For networks whose size depends on the length: whether every batch
-        has the training data's longest length (True) or this many steps (an
-        int, the estimator's ``series_length``), shorter sequences
-        zero-padded and longer ones refused; False: each batch is cut to its
-        longest sequence.
+        has the training data's longest length (True; times ``1 +
+        time_stretch`` when the series are stretched, so that the stretched
+        series fit) or this many steps (an int, the estimator's
+        ``series_length``), shorter sequences zero-padded and longer ones
+        refused; False: each batch is cut to its longest sequence.
     augmentation : dict or None, default=None
         Values of the ``SERIES_AUGMENTATION`` parameters (numeric sequences
         only; see :class:`~skneural.nn.SeriesAugmentation`).
@@ -183,6 +182,25 @@ class SequenceInput(InputAdapter):
         self.vocabulary_size = vocabulary_size
         self.fixed_length = fixed_length
         self.augmentation_params = dict(augmentation or {})
+
+    def __setstate__(self, state):
+        # inputs pickled before series augmentation and series_length
+        state.setdefault("augmentation_params", {})
+        if state.get("fixed_length") is True and "max_length_" in state:
+            state.setdefault("input_length_", state["max_length_"])
+        self.__dict__.update(state)
+
+    @property
+    def _fixed(self) -> bool:
+        return not (isinstance(self.fixed_length, bool) and not self.fixed_length)
+
+    def _input_length(self) -> int:
+        """Steps of every batch: ``fixed_length`` if an int, else the longest
+        training series, stretched as far as ``time_stretch`` stretches it."""
+        if not isinstance(self.fixed_length, bool):
+            return int(self.fixed_length)
+        stretch = self.augmentation_params.get("time_stretch") or 0.0
+        return math.ceil(self.max_length_ * (1 + stretch))
 
     def fit_transform(self, X, estimator):
         return self._read(X, estimator, reset=True)
@@ -351,10 +369,8 @@ class SequenceInput(InputAdapter):
             self.input_type_ = "numeric"
             self.n_channels_ = n_channels
             self.max_length_ = int(lengths.max()) if len(lengths) else 0
-            if self.fixed_length is not False:
-                self.input_length_ = (
-                    self.max_length_ if self.fixed_length is True else int(self.fixed_length)
-                )
+            if self._fixed:
+                self.input_length_ = self._input_length()
                 if self.max_length_ > self.input_length_:
                     raise ValueError(
                         f"X holds sequences of up to {self.max_length_} steps, longer than "
@@ -366,13 +382,18 @@ class SequenceInput(InputAdapter):
             )
         _check_finite(values, "X")
         fixed = None
-        if self.fixed_length is not False:
+        if self._fixed:
             fixed = self.input_length_
             if values.shape[2] > fixed:
-                what = "the longest in training" if self.fixed_length is True else "series_length"
+                if isinstance(self.fixed_length, bool):
+                    what = "the longest training series"
+                    if fixed > self.max_length_:
+                        what += " stretched by time_stretch"
+                else:
+                    what = f"series_length={fixed}"
                 raise ValueError(
                     f"X holds sequences of up to {int(lengths.max())} steps, but {name} "
-                    f"(head='flatten') takes at most {fixed}, {what}. Set series_length to "
+                    f"(head='flatten') takes at most {fixed} ({what}). Set series_length to "
                     "the longest length to expect (cross-validation folds of series of "
                     "unequal lengths need it), or use head='gap' for sequences of any length."
                 )
@@ -406,9 +427,7 @@ class SequenceInput(InputAdapter):
             raise ValueError(
                 f"{name}={used[name]!r} is for numeric sequences; X was read as token ids."
             )
-        return SeriesAugmentation(
-            **used, max_length=None if self.fixed_length is False else self.input_length_
-        )
+        return SeriesAugmentation(**used, max_length=self.input_length_ if self._fixed else None)
 
 
 def series_augmentation(estimator) -> dict:

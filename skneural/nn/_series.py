@@ -37,9 +37,9 @@ class SeriesAugmentation(nn.Module):
         Largest relative change of the values, below 1.
     max_length : int or None, default=None
         Steps of every output batch, for networks that take a fixed length
-        (a flatten head): a series is never stretched past it, and the
-        batch keeps this width. None: the batch is as wide as its longest
-        stretched series.
+        (a flatten head): no series comes out longer (a longer draw is cut
+        to it, a longer series compressed), and the batch has this width.
+        None: the batch is as wide as its longest stretched series.
 
     Examples
     --------
@@ -102,7 +102,10 @@ class SeriesAugmentation(nn.Module):
         if self.max_length is not None:
             new = new.clamp(max=self.max_length)
         new = torch.where(lengths > 0, new, lengths)
-        width = self.max_length if self.max_length is not None else max(int(new.max()), 1)
+        if self.max_length is not None:
+            width = self.max_length
+        else:
+            width = max(int(new.max()), 1) if n else 1
         steps = torch.arange(width, device=device, dtype=torch.float32)
         # output step j reads the source at j * (L - 1) / (L' - 1), as numpy.interp
         scale = (lengths - 1).clamp(min=0).float() / (new - 1).clamp(min=1).float()
