@@ -425,7 +425,8 @@ class SequenceInput(InputAdapter):
         if self.input_type_ == "tokens":
             name = next(iter(used))
             raise ValueError(
-                f"{name}={used[name]!r} is for numeric sequences; X was read as token ids."
+                f"{name}={used[name]!r} is for numeric sequences; X was read as token "
+                'ids (set input_type="numeric" if it holds integer-valued series).'
             )
         return SeriesAugmentation(**used, max_length=self.input_length_ if self._fixed else None)
 
