@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from skneural._core._docs import FITTED
 from skneural._core._estimator import fitted
-from skneural._core._params import Param, declare, replace
+from skneural._core._params import Param, declare, first_changed, replace
 from skneural._core._supervised import (
     CLASS_WEIGHT,
     CLASSIFIER_LOSS,
@@ -28,13 +28,30 @@ from skneural._inputs._images import AUGMENTATION, IMAGE_SHAPE, image_input
 from skneural._inputs._sequences import (
     SERIES_AUGMENTATION,
     SequenceInput,
-    check_no_series_augmentation,
     series_augmentation,
 )
 from skneural.nn import ConvNet
 from skneural.nn._convnet import HEADS, POOLINGS, per_layer
 
 _positive = [Interval(Integral, 1, None, closed="left")]
+
+SERIES_LENGTH = Param(
+    "series_length",
+    None,
+    [Interval(Integral, 1, None, closed="left"), None],
+    "int or None",
+    """Sequences (``spatial_dims=1``) with ``head="flatten"``: the steps of
+    the network's input, on which the flattened layer's size depends.
+    Shorter series are zero-padded (the padding masked: it never changes a
+    prediction), longer ones refused, and none is stretched past it. None:
+    the longest training series, times ``1 + time_stretch`` when
+    stretching. Set it when later data may hold longer series than the
+    training data, as the validation folds of a cross-validation over
+    series of unequal lengths do; the steps past the longest training
+    series meet weights that training fed only padding (unless stretched
+    series reached them). Ignored with ``head="gap"``, which takes any
+    length.""",
+)
 
 CNN = (
     Param(
@@ -50,23 +67,7 @@ CNN = (
         depth, height, width)``).""",
     ),
     IMAGE_SHAPE,
-    Param(
-        "series_length",
-        None,
-        [Interval(Integral, 1, None, closed="left"), None],
-        "int or None",
-        """Sequences (``spatial_dims=1``) with ``head="flatten"``: the steps of
-        the network's input, on which the flattened layer's size depends.
-        Shorter series are zero-padded (the padding masked: it never changes a
-        prediction), longer ones refused, and none is stretched past it. None:
-        the longest training series, times ``1 + time_stretch`` when
-        stretching. Set it when later data may hold longer series than the
-        training data, as the validation folds of a cross-validation over
-        series of unequal lengths do; the steps past the longest training
-        series meet weights that training fed only padding (unless stretched
-        series reached them). Ignored with ``head="gap"``, which takes any
-        length.""",
-    ),
+    SERIES_LENGTH,
     Param(
         "image_size",
         None,
@@ -233,7 +234,10 @@ head="gap", hidden_units=None``.
 
 _DOCS = dict(attributes=_ATTRIBUTES, notes=_NOTES)
 
-_IMAGE_ONLY = ("image_shape", "image_size")
+_IMAGE_ONLY = (
+    *(p for p in CNN if p.name in ("image_shape", "image_size")),
+    *AUGMENTATION,
+)
 
 
 class _CNN:
@@ -248,19 +252,18 @@ class _CNN:
         if not isinstance(self.n_filters, Integral):
             per_layer(self.n_filters, self.n_conv_layers, "n_filters")
         if self.spatial_dims != 1:
-            check_no_series_augmentation(self, "sequences (spatial_dims=1).")
-            if self.series_length is not None:
+            used = first_changed(self, (SERIES_LENGTH, *SERIES_AUGMENTATION))
+            if used:
                 raise ValueError(
-                    f"series_length={self.series_length!r} is for sequences (spatial_dims=1)."
+                    f"{used}={getattr(self, used)!r} is for sequences (spatial_dims=1)."
                 )
             return image_input(self, "image_size", spatial_dims=self.spatial_dims)
-        for name in (*_IMAGE_ONLY, *(p.name for p in AUGMENTATION)):
-            default = next(p.default for p in CNN if p.name == name)
-            if getattr(self, name) != default:
-                raise ValueError(
-                    f"{name}={getattr(self, name)!r} is for images; spatial_dims=1 "
-                    "(sequences) takes none."
-                )
+        used = first_changed(self, _IMAGE_ONLY)
+        if used:
+            raise ValueError(
+                f"{used}={getattr(self, used)!r} is for images; spatial_dims=1 "
+                "(sequences) takes none."
+            )
         return SequenceInput(
             "numeric",
             fixed_length=(self.series_length or True) if self.head == "flatten" else False,

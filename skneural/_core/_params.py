@@ -62,6 +62,15 @@ def replace(params, **changes):
     return tuple(result)
 
 
+def first_changed(estimator, params) -> str | None:
+    """The name of the first of ``params`` that ``estimator`` sets to other than its
+    default (to refuse parameters that do not apply), or None."""
+    for param in params:
+        if getattr(estimator, param.name) != param.default:
+            return param.name
+    return None
+
+
 def _shown(value) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 

@@ -434,10 +434,3 @@ class SequenceInput(InputAdapter):
 def series_augmentation(estimator) -> dict:
     """The ``SERIES_AUGMENTATION`` parameter values of ``estimator``."""
     return {p.name: getattr(estimator, p.name) for p in SERIES_AUGMENTATION}
-
-
-def check_no_series_augmentation(estimator, why: str):
-    """Raise a ValueError naming the first series augmentation parameter set; ``why`` ends it."""
-    for p in SERIES_AUGMENTATION:
-        if getattr(estimator, p.name) != p.default:
-            raise ValueError(f"{p.name}={getattr(estimator, p.name)!r} is for {why}")
