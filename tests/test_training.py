@@ -13,8 +13,9 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import recall_score
 from skorch.callbacks import Callback
 
-from skneural import CNNClassifier, CNNRegressor
-from skneural._core._training import n_epochs, training_batch_size
+from skneural import CNNClassifier, CNNRegressor, LSTMClassifier
+from skneural._core._training import AUTO_BUDGET, n_epochs, training_batch_size
+from skneural._lstm import RECURRENT_BUDGET
 
 
 def state_dict(estimator):
@@ -200,6 +201,33 @@ def test_auto_epochs_give_small_data_enough_steps(n_samples, batch_size, epochs)
 
 
 @pytest.mark.parametrize(
+    "n_samples, batch_size, epochs",
+    [
+        (60_000, 64, 12),
+        (32_000, 64, 12),
+        (25_000, 64, 16),
+        (1_437, 64, 261),
+        (100, 10, 600),
+        (36, 8, 600),
+        (2, 64, 600),
+    ],
+)
+def test_recurrent_auto_epochs_give_small_data_more_steps(n_samples, batch_size, epochs):
+    assert n_epochs("auto", n_samples, batch_size, RECURRENT_BUDGET) == epochs
+    assert n_epochs(7, n_samples, batch_size, RECURRENT_BUDGET) == 7
+
+
+def test_each_family_documents_its_automatic_budget():
+    lstm = LSTMClassifier.__doc__
+    assert "at least 6,000 optimizer steps, at most 600 epochs" in " ".join(lstm.split())
+    assert "at least 600 optimizer steps, at most 200 epochs" in " ".join(
+        CNNClassifier.__doc__.split()
+    )
+    assert LSTMClassifier()._auto_budget() == RECURRENT_BUDGET
+    assert CNNClassifier()._auto_budget() == AUTO_BUDGET
+
+
+@pytest.mark.parametrize(
     "n_samples, batch_size", [(60_000, 64), (640, 64), (639, 63), (100, 10), (36, 8), (3, 8)]
 )
 def test_auto_batch_size_is_a_tenth_of_small_data(n_samples, batch_size):
@@ -218,6 +246,14 @@ def test_auto_and_fixed_epochs_in_fit(digits):
         early_stopping=True, n_iter_no_change=100, **dict(TINY, max_epochs="auto")
     ).fit(X, y)
     assert held_out.n_iter_ == 50
+
+
+def test_lstm_auto_epochs_in_fit():
+    # 20 sequences, in batches of 8: 3 steps an epoch, 600 epochs (the CNNs' budget: 200)
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 1, 3).astype(np.float32), np.arange(20) % 2
+    lstm = LSTMClassifier(hidden_units=2, dense_units=None, random_state=0).fit(X, y)
+    assert lstm.n_iter_ == 600 == len(lstm.history_)
 
 
 # --- learning-rate schedules ----------------------------------------------------

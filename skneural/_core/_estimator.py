@@ -36,6 +36,8 @@ from skneural._core._net import TrainingNet, autocast
 from skneural._core._tasks import OutputScorer
 from skneural._core._threads import decode_threads, resolve_threads, torch_threads
 from skneural._core._training import (
+    AUTO_BUDGET,
+    AutoBudget,
     check_training_params,
     net_arguments,
     prediction_batch_size,
@@ -83,6 +85,10 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
     def _auto_optimizer(self) -> str:
         """The optimizer of ``optimizer="auto"``, for the families that offer it."""
         return "adam"
+
+    def _auto_budget(self) -> AutoBudget:
+        """What ``max_epochs="auto"`` trains (the docs of ``max_epochs`` say the same)."""
+        return AUTO_BUDGET
 
     # ------------------------------------------------------------------
     # fit

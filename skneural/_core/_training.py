@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from copy import deepcopy
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import torch
@@ -55,17 +57,52 @@ DEFAULT_LR = 2e-3
 AUTO_LR = {"sgd": 0.05}
 AUTO_WEIGHT_DECAY = {"sgd": 2e-3}
 
-# max_epochs="auto": this many epochs, or more on small data so that training
-# makes at least AUTO_MIN_STEPS optimizer steps, but never more than AUTO_MAX_EPOCHS.
-AUTO_EPOCHS = 12
-AUTO_MIN_STEPS = 600
-AUTO_MAX_EPOCHS = 200
+
+@dataclass(frozen=True)
+class AutoBudget:
+    """What ``max_epochs="auto"`` trains: ``epochs`` epochs, or more on small
+    data so that training makes at least ``min_steps`` optimizer steps, but
+    never more than ``max_epochs`` epochs. A family may give its own (its
+    ``_auto_budget``)."""
+
+    epochs: int = 12
+    min_steps: int = 600
+    max_epochs: int = 200
+
+    def describe(self) -> str:
+        """The rule in words, for the ``max_epochs`` docs."""
+        return (
+            f'``"auto"`` trains {self.epochs} epochs, or more on small data so that '
+            f"training makes at least {self.min_steps:,} optimizer steps, at most "
+            f"{self.max_epochs} epochs"
+        )
+
+
+AUTO_BUDGET = AutoBudget()
+
 # batch_size="auto": AUTO_BATCH, or a tenth of a small training set (at least
 # AUTO_MIN_BATCH), so that small data gets several optimizer steps per epoch
 AUTO_BATCH = 64
 AUTO_MIN_BATCH = 8
 
 _positive_int = [Interval(Integral, 1, None, closed="left")]
+
+
+def max_epochs_param(budget: AutoBudget, examples: str) -> Param:
+    """The ``max_epochs`` parameter of a family whose ``"auto"`` follows ``budget``.
+
+    ``examples`` says what the rule gives for a few data sizes.
+    """
+    doc = (
+        "Passes over the training data (fewer if early stopping ends training). "
+        f"{budget.describe()}: {examples} (counting the training part only, with "
+        "early stopping). ``n_iter_`` tells how many ran. ``partial_fit`` trains "
+        "one epoch per call."
+    )
+    # indented as the other parameters' docs, which are written in the source
+    doc = textwrap.fill(doc, width=78, subsequent_indent=" " * 8)
+    return Param("max_epochs", "auto", [*_positive_int, StrOptions({"auto"})], 'int or "auto"', doc)
+
 
 TRAINING = (
     Param(
@@ -103,17 +140,10 @@ TRAINING = (
         optimizer steps per epoch; ``partial_fit`` trains, and predictions go,
         in batches of 64.""",
     ),
-    Param(
-        "max_epochs",
-        "auto",
-        [*_positive_int, StrOptions({"auto"})],
-        'int or "auto"',
-        """Passes over the training data (fewer if early stopping ends training).
-        ``"auto"`` trains 12 epochs, or more on small data so that training makes
-        at least 600 optimizer steps, at most 200 epochs: 1,437 samples in
-        batches of 64 train for 27 epochs, 60,000 for 12, 100 in batches of 10
-        for 60 (counting the training part only, with early stopping). ``n_iter_`` tells how
-        many ran. ``partial_fit`` trains one epoch per call.""",
+    max_epochs_param(
+        AUTO_BUDGET,
+        "1,437 samples in batches of 64 train for 27 epochs, 60,000 for 12, 100 in "
+        "batches of 10 for 60",
     ),
     Param(
         "lr_schedule",
@@ -300,12 +330,13 @@ def prediction_batch_size(batch_size) -> int:
     return AUTO_BATCH if batch_size == "auto" else batch_size
 
 
-def n_epochs(max_epochs, n_train: int, batch_size: int) -> int:
-    """Epochs of a fit: ``max_epochs``, with "auto" resolved for ``n_train`` samples."""
+def n_epochs(max_epochs, n_train: int, batch_size: int, budget: AutoBudget = AUTO_BUDGET) -> int:
+    """Epochs of a fit: ``max_epochs``, "auto" resolved by ``budget`` for ``n_train`` samples."""
     if max_epochs != "auto":
         return max_epochs
     steps_per_epoch = -(-n_train // batch_size)
-    return min(AUTO_MAX_EPOCHS, max(AUTO_EPOCHS, -(-AUTO_MIN_STEPS // steps_per_epoch)))
+    wanted = max(budget.epochs, -(-budget.min_steps // steps_per_epoch))
+    return min(budget.max_epochs, wanted)
 
 
 def optimizer_settings(est) -> tuple:
@@ -413,7 +444,7 @@ def net_arguments(est, *, device, n_train, valid, seed, scorer, incremental, ext
     # partial_fit: "auto" does not depend on the size of each call's data
     optimizer, lr, _ = optimizer_settings(est)
     batch_size = training_batch_size(est.batch_size, AUTO_BATCH * 10 if incremental else n_train)
-    epochs = 1 if incremental else n_epochs(est.max_epochs, n_train, batch_size)
+    epochs = 1 if incremental else n_epochs(est.max_epochs, n_train, batch_size, est._auto_budget())
     n_batches = len(batch_bounds(n_train, batch_size, training=True))
     has_validation = valid is not None
     return dict(
