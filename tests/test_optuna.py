@@ -22,7 +22,7 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 SMALL = {
     "CNN": TINY,
-    "LSTM": dict(SMALL_LSTM, batch_size=16),
+    "LSTM": dict(SMALL_LSTM, batch_size=16, max_epochs=20),
     "ResNet": dict(weights=None, batch_size=32),
     "Transfer": dict(arch="mobilenet_v3_small", weights=None, batch_size=32),
 }

@@ -16,6 +16,9 @@ from skorch.callbacks import Callback
 from skneural import CNNClassifier, CNNRegressor, LSTMClassifier
 from skneural._core._training import AUTO_BUDGET, n_epochs, training_batch_size
 from skneural._lstm import RECURRENT_BUDGET
+from skneural.utils import all_estimators
+
+SUPERVISED = all_estimators(type_filter=["classifier", "regressor"])
 
 
 def state_dict(estimator):
@@ -197,7 +200,7 @@ def test_regression_losses(loss):
     [(60_000, 64, 12), (1_437, 64, 27), (400, 32, 47), (200, 64, 150), (2, 64, 200)],
 )
 def test_auto_epochs_give_small_data_enough_steps(n_samples, batch_size, epochs):
-    assert n_epochs("auto", n_samples, batch_size) == epochs
+    assert n_epochs("auto", n_samples, batch_size, AUTO_BUDGET) == epochs
 
 
 @pytest.mark.parametrize(
@@ -217,14 +220,11 @@ def test_recurrent_auto_epochs_give_small_data_more_steps(n_samples, batch_size,
     assert n_epochs(7, n_samples, batch_size, RECURRENT_BUDGET) == 7
 
 
-def test_each_family_documents_its_automatic_budget():
-    lstm = LSTMClassifier.__doc__
-    assert "at least 6,000 optimizer steps, at most 600 epochs" in " ".join(lstm.split())
-    assert "at least 600 optimizer steps, at most 200 epochs" in " ".join(
-        CNNClassifier.__doc__.split()
-    )
-    assert LSTMClassifier()._auto_budget() == RECURRENT_BUDGET
-    assert CNNClassifier()._auto_budget() == AUTO_BUDGET
+@pytest.mark.parametrize("name, Estimator", SUPERVISED, ids=[name for name, _ in SUPERVISED])
+def test_each_estimator_documents_its_automatic_budget(name, Estimator):
+    budget = Estimator()._auto_budget()
+    assert budget.describe() in " ".join(Estimator.__doc__.split())
+    assert budget == (RECURRENT_BUDGET if name.startswith("LSTM") else AUTO_BUDGET)
 
 
 @pytest.mark.parametrize(

@@ -60,14 +60,21 @@ AUTO_WEIGHT_DECAY = {"sgd": 2e-3}
 
 @dataclass(frozen=True)
 class AutoBudget:
-    """What ``max_epochs="auto"`` trains: ``epochs`` epochs, or more on small
-    data so that training makes at least ``min_steps`` optimizer steps, but
-    never more than ``max_epochs`` epochs. A family may give its own (its
-    ``_auto_budget``)."""
+    """What ``max_epochs="auto"`` trains, for a family (its ``_auto_budget()``).
 
-    epochs: int = 12
-    min_steps: int = 600
-    max_epochs: int = 200
+    Attributes
+    ----------
+    epochs : int
+        Epochs of a large training set.
+    min_steps : int
+        Optimizer steps that a smaller training set gets, in more epochs.
+    max_epochs : int
+        The most epochs, however small the training set.
+    """
+
+    epochs: int
+    min_steps: int
+    max_epochs: int
 
     def describe(self) -> str:
         """The rule in words, for the ``max_epochs`` docs."""
@@ -78,7 +85,7 @@ class AutoBudget:
         )
 
 
-AUTO_BUDGET = AutoBudget()
+AUTO_BUDGET = AutoBudget(epochs=12, min_steps=600, max_epochs=200)
 
 # batch_size="auto": AUTO_BATCH, or a tenth of a small training set (at least
 # AUTO_MIN_BATCH), so that small data gets several optimizer steps per epoch
@@ -330,7 +337,7 @@ def prediction_batch_size(batch_size) -> int:
     return AUTO_BATCH if batch_size == "auto" else batch_size
 
 
-def n_epochs(max_epochs, n_train: int, batch_size: int, budget: AutoBudget = AUTO_BUDGET) -> int:
+def n_epochs(max_epochs, n_train: int, batch_size: int, budget: AutoBudget) -> int:
     """Epochs of a fit: ``max_epochs``, "auto" resolved by ``budget`` for ``n_train`` samples."""
     if max_epochs != "auto":
         return max_epochs
