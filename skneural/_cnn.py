@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from skneural._core._docs import FITTED
 from skneural._core._estimator import fitted
-from skneural._core._params import Param, declare, first_changed, replace
+from skneural._core._params import Param, declare, refuse_changed, replace
 from skneural._core._supervised import (
     CLASS_WEIGHT,
     CLASSIFIER_LOSS,
@@ -252,18 +252,11 @@ class _CNN:
         if not isinstance(self.n_filters, Integral):
             per_layer(self.n_filters, self.n_conv_layers, "n_filters")
         if self.spatial_dims != 1:
-            used = first_changed(self, (SERIES_LENGTH, *SERIES_AUGMENTATION))
-            if used:
-                raise ValueError(
-                    f"{used}={getattr(self, used)!r} is for sequences (spatial_dims=1)."
-                )
-            return image_input(self, "image_size", spatial_dims=self.spatial_dims)
-        used = first_changed(self, _IMAGE_ONLY)
-        if used:
-            raise ValueError(
-                f"{used}={getattr(self, used)!r} is for images; spatial_dims=1 "
-                "(sequences) takes none."
+            refuse_changed(
+                self, (SERIES_LENGTH, *SERIES_AUGMENTATION), " is for sequences (spatial_dims=1)."
             )
+            return image_input(self, "image_size", spatial_dims=self.spatial_dims)
+        refuse_changed(self, _IMAGE_ONLY, " is for images; spatial_dims=1 (sequences) takes none.")
         return SequenceInput(
             "numeric",
             fixed_length=(self.series_length or True) if self.head == "flatten" else False,

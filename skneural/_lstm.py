@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skneural._core._docs import fitted_attributes
 from skneural._core._estimator import fitted
-from skneural._core._params import Param, declare, first_changed, replace
+from skneural._core._params import Param, declare, refuse_changed, replace
 from skneural._core._supervised import (
     CLASS_WEIGHT,
     CLASSIFIER_LOSS,
@@ -213,11 +213,7 @@ class _LSTM:
     def _input_adapter(self):
         if self.input_type == "tokens":
             self._check_patch_size()
-            used = first_changed(self, SERIES_AUGMENTATION)
-            if used:
-                raise ValueError(
-                    f"{used}={getattr(self, used)!r} is for numeric sequences, not token ids."
-                )
+            refuse_changed(self, SERIES_AUGMENTATION, " is for numeric sequences, not token ids.")
         return SequenceInput(
             self.input_type, self.vocabulary_size, augmentation=series_augmentation(self)
         )

@@ -62,13 +62,14 @@ def replace(params, **changes):
     return tuple(result)
 
 
-def first_changed(estimator, params) -> str | None:
-    """The name of the first of ``params`` that ``estimator`` sets to other than its
-    default (to refuse parameters that do not apply), or None."""
+def refuse_changed(estimator, params, reason: str):
+    """Refuse parameters that do not apply: raise a ValueError naming the first of
+    ``params`` that ``estimator`` sets to other than its default, as
+    ``name=value`` followed by ``reason``."""
     for param in params:
-        if getattr(estimator, param.name) != param.default:
-            return param.name
-    return None
+        value = getattr(estimator, param.name)
+        if value != param.default:
+            raise ValueError(f"{param.name}={value!r}{reason}")
 
 
 def _shown(value) -> str:

@@ -29,7 +29,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array
 
 from skneural._core._data import as_tensor
-from skneural._core._params import Param, first_changed
+from skneural._core._params import Param, refuse_changed
 from skneural._core._stats import weighted_moments
 from skneural._inputs._base import InputAdapter, channel_standardizer
 from skneural._inputs._validation import _ndim, check_shape_param, find_stack_level
@@ -415,11 +415,11 @@ def image_input(estimator, size_name: str, spatial_dims: int = 2) -> ImageInput:
     ``size_name`` for files, and its augmentation parameters."""
     params = estimator.get_params(deep=False)
     augmentation = {p.name: params[p.name] for p in AUGMENTATION}
-    used = first_changed(estimator, AUGMENTATION) if spatial_dims != 2 else None
-    if used:
-        raise ValueError(
-            f"{used}={params[used]!r}: augmentation is for 2-D images; "
-            f"spatial_dims={spatial_dims} takes none."
+    if spatial_dims != 2:
+        refuse_changed(
+            estimator,
+            AUGMENTATION,
+            f": augmentation is for 2-D images; spatial_dims={spatial_dims} takes none.",
         )
     return ImageInput(
         image_shape=estimator.image_shape,

@@ -192,7 +192,7 @@ class SequenceInput(InputAdapter):
 
     @property
     def _fixed(self) -> bool:
-        return not (isinstance(self.fixed_length, bool) and not self.fixed_length)
+        return self.fixed_length is not False
 
     def _input_length(self) -> int:
         """Steps of every batch: ``fixed_length`` if an int, else the longest
