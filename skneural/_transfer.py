@@ -216,6 +216,11 @@ class _Transfer(FeaturesMixin):
             torch.tensor(pretrained.std).reshape(shape) * scale,
         )
 
+    def _cpu_bf16_pays(self):
+        # depthwise convolutions (EfficientNet, MobileNet) train slower in
+        # bfloat16 than in float32 on CPUs (benchmarks/bench_cpu_speed.py)
+        return family_of(self.arch).name not in ("efficientnet", "mobilenet")
+
     def _lr_groups(self):
         factor = 1.0 if self.weights is None else self.backbone_lr_factor
         return {"backbone": ("network.backbone.", factor)}

@@ -38,9 +38,10 @@ TRANSFER = dict(
 ACCURACY_PARAMS = {
     # accuracy > 0.83 on the training blobs (0.92)
     "TransferClassifier": dict(max_epochs=5),
-    # R^2 > 0.5 on the 200 x 10 regression read as 1x10 images (0.61; 0.44 after 5
-    # epochs at lr=1e-2)
-    "TransferRegressor": dict(max_epochs=20, lr=3e-2),
+    # R^2 > 0.5 on the 200 x 10 regression read as 1x10 images: 0.62 after 20
+    # epochs at lr=1e-2 in float32 and bfloat16 (0.44 after 5; at lr=3e-2,
+    # 0.61 in float32 but 0.43 in bfloat16)
+    "TransferRegressor": dict(max_epochs=20),
 }
 ACCURACY_CHECKS = {"check_classifiers_train", "check_regressors_train"}
 

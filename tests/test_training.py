@@ -14,7 +14,8 @@ from sklearn.metrics import recall_score
 from skorch.callbacks import Callback
 
 from skneural import CNNClassifier, CNNRegressor, LSTMClassifier
-from skneural._core._training import AUTO_BUDGET, n_epochs, training_batch_size
+from skneural._core._settings import n_epochs, training_batch_size
+from skneural._core._training import AUTO_BUDGET
 from skneural._lstm import RECURRENT_BUDGET
 from skneural.utils import all_estimators
 
@@ -455,7 +456,8 @@ def test_integer_sample_weight_equals_repetition():
     X = rng.rand(15, 30)
     y = rng.randint(0, 3, size=15)
     sw = rng.randint(0, 5, size=15)
-    params = dict(dropout=0.0, batch_size=100, max_epochs=10, random_state=0)
+    # float32: bfloat16 products round a sum of k copies differently from k times one
+    params = dict(dropout=0.0, batch_size=100, max_epochs=10, precision="32", random_state=0)
     for Estimator, target in [(CNNClassifier, y), (CNNRegressor, y + rng.rand(15))]:
         weighted = Estimator(**params).fit(X, target, sample_weight=sw)
         repeated = Estimator(**params).fit(X.repeat(sw, axis=0), target.repeat(sw))
@@ -563,15 +565,15 @@ def test_warm_start_applies_a_changed_loss_and_optimizer(digits):
 
 @pytest.mark.parametrize("name", ["adam", "adamw"])
 def test_adam_uses_the_fused_kernel(digits, name, monkeypatch):
-    import skneural._core._training
+    import skneural._core._settings
 
-    if "cpu" not in skneural._core._training.FUSED_DEVICES:
+    if "cpu" not in skneural._core._settings.FUSED_DEVICES:
         pytest.skip("this torch has no fused Adam on the CPU")
     X, y = digits
     params = dict(optimizer=name, weight_decay=1e-3, device="cpu", random_state=0, **TINY)
     fused = CNNClassifier(**params).fit(X, y)
     assert fused.net_.optimizer_.defaults["fused"] is True
-    monkeypatch.setattr(skneural._core._training, "FUSED_DEVICES", ())
+    monkeypatch.setattr(skneural._core._settings, "FUSED_DEVICES", ())
     loop = CNNClassifier(**params).fit(X, y)
     assert not loop.net_.optimizer_.defaults.get("fused")
     # the same algorithm: the same model, to float32 rounding
@@ -703,9 +705,9 @@ def test_bf16_mixed_precision_trains_and_predicts_on_the_cpu():
     X, y = load_digits(return_X_y=True)
     X = X.reshape(-1, 8, 8)
     params = dict(n_filters=8, hidden_units=32, max_epochs=8, random_state=0)
-    full = CNNClassifier(**params).fit(X[:600], y[:600])
+    full = CNNClassifier(precision="32", **params).fit(X[:600], y[:600])
     mixed = CNNClassifier(precision="bf16-mixed", **params).fit(X[:600], y[:600])
-    assert mixed.net_.precision == "bf16-mixed"
+    assert full.net_.precision == "32" and mixed.net_.precision == "bf16-mixed"
     # bfloat16 products: close to float32, not equal, and as accurate
     p_full, p_mixed = full.predict_proba(X[600:700]), mixed.predict_proba(X[600:700])
     assert 0 < np.abs(p_full - p_mixed).max() < 0.2
@@ -726,19 +728,33 @@ def test_float16_precision_needs_cuda():
         CNNClassifier(precision="16-mixed", device="cpu", image_shape=(8, 8)).fit(X[:50], y[:50])
 
 
-def test_channels_last_gives_the_same_network():
-    from skneural._core._net import TrainingNet
-
+@pytest.mark.parametrize("spatial_dims", [2, 3])
+def test_channels_last_gives_the_same_network(spatial_dims):
+    """Images and volumes train channels-last on the CPU; contiguous memory predicts the same."""
     X, y = load_digits(return_X_y=True)
-    clf = CNNClassifier(n_filters=8, hidden_units=32, max_epochs=2, random_state=0)
-    clf.fit(X[:300].reshape(-1, 8, 8), y[:300])
-    expected = clf.predict_proba(X[300:400].reshape(-1, 8, 8))
-    assert isinstance(clf.net_, TrainingNet) and not clf.net_.channels_last
-    clf.net_.channels_last = True
-    clf.net_.module_.to(memory_format=torch.channels_last)
-    weight = clf.net_.module_.network.blocks[1].conv.weight
-    assert weight.is_contiguous(memory_format=torch.channels_last)
-    assert_allclose(clf.predict_proba(X[300:400].reshape(-1, 8, 8)), expected, atol=1e-5)
+    X = X.reshape(-1, 8, 8) if spatial_dims == 2 else X.reshape(-1, 4, 4, 4)
+    clf = CNNClassifier(
+        spatial_dims=spatial_dims,
+        n_filters=8,
+        hidden_units=32,
+        max_epochs=2,
+        precision="32",
+        random_state=0,
+    ).fit(X[:300], y[:300])
+    layout = torch.channels_last if spatial_dims == 2 else torch.channels_last_3d
+    assert clf.net_.channels_last
+    assert clf.module_.network.blocks[1].conv.weight.is_contiguous(memory_format=layout)
+    seen = []
+    hook = clf.module_.network.blocks[0].conv.register_forward_pre_hook(
+        lambda module, args: seen.append(args[0].is_contiguous(memory_format=layout))
+    )
+    expected = clf.predict_proba(X[300:400])
+    hook.remove()
+    assert seen and all(seen)  # batches too
+    clf.net_.channels_last = False
+    for param in clf.module_.parameters():
+        param.data = param.data.contiguous()
+    assert_allclose(clf.predict_proba(X[300:400]), expected, atol=1e-5)
 
 
 def test_a_pickled_model_stores_its_weights_once(digits):

@@ -7,7 +7,8 @@ A fit reads top to bottom in :meth:`NeuralEstimator._fit`:
    classes or the target scaling (``task_``);
 3. the rows are split for early stopping, the network is built
    (``standardize`` from the input's statistics, then the family's network);
-4. the skorch net (``net_``) trains, configured by :mod:`skneural._core._training`.
+4. the training settings are resolved once (:mod:`skneural._core._settings`)
+   and the skorch net (``net_``) trains with them.
 
 Those three attributes are the whole fitted state; everything else a user
 reads after ``fit`` (``history_``, ``classes_``, ``n_features_in_``, ...) is
@@ -29,21 +30,22 @@ from torch import nn
 
 from skneural._core._data import BatchIterator, TensorData, n_rows, pad_rows, source_threads
 from skneural._core._device import resolve_device, torch_seed
+from skneural._core._hardware import resolve_precision
 from skneural._core._history import HistoryMixin
 from skneural._core._losses import WeightedLoss
 from skneural._core._malloc import tune_allocator_for_dask
 from skneural._core._net import TrainingNet, autocast
-from skneural._core._tasks import OutputScorer
-from skneural._core._threads import decode_threads, resolve_threads, torch_threads
-from skneural._core._training import (
-    AUTO_BUDGET,
-    AutoBudget,
+from skneural._core._settings import (
     check_training_params,
     net_arguments,
     prediction_batch_size,
     refresh_net,
+    resolve_settings,
     set_optimizer_hyperparameters,
 )
+from skneural._core._tasks import OutputScorer
+from skneural._core._threads import decode_threads, resolve_threads, torch_threads
+from skneural._core._training import AUTO_BUDGET, AutoBudget
 from skneural.nn import StandardizedNetwork
 
 
@@ -89,6 +91,14 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
     def _auto_budget(self) -> AutoBudget:
         """What ``max_epochs="auto"`` trains (the docs of ``max_epochs`` say the same)."""
         return AUTO_BUDGET
+
+    def _cpu_bf16_pays(self) -> bool:
+        """Whether ``precision="auto"`` may take bfloat16 on a CPU that computes it natively.
+
+        True unless the family's network trains slower in bfloat16 on CPUs
+        (see :mod:`skneural._core._hardware`).
+        """
+        return True
 
     # ------------------------------------------------------------------
     # fit
@@ -142,8 +152,12 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         valid = None if valid_index is None else dataset.subset(valid_index)
 
         groups = self._lr_groups()
+        settings = resolve_settings(
+            self, device=device, input_=input_, n_train=len(train), incremental=incremental
+        )
         arguments = net_arguments(
             self,
+            settings,
             device=device,
             n_train=len(train),
             valid=valid,
@@ -153,9 +167,6 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
             ),
             incremental=incremental,
             extras=dict(
-                # channels-last convolutions pay on CUDA, for images
-                channels_last=device.type == "cuda"
-                and len(getattr(input_, "image_shape_", ())) == 3,
                 batch_transform=input_.augmentation(),
                 lr_groups={group: prefix for group, (prefix, _) in groups.items()} or None,
             ),
@@ -180,7 +191,7 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
                 )
                 net.initialize()
             set_optimizer_hyperparameters(
-                net, self, {group: factor for group, (_, factor) in groups.items()}
+                net, self, settings, {group: factor for group, (_, factor) in groups.items()}
             )
             net.partial_fit(train)
         self.input_, self.task_, self.net_ = input_, task, net
@@ -232,7 +243,7 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         with (
             torch.inference_mode(),
             torch_threads(resolve_threads(self.n_threads)),
-            autocast(net.precision, net.device),
+            autocast(self._prediction_precision(), net.device),
             source_threads(data, decoders),
         ):
             for X_batch, _, _ in BatchIterator(TensorData(data), size, device=net.device):
@@ -240,6 +251,17 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
                 X_batch = net.memory_format(pad_rows(X_batch, size))
                 outputs.append(apply(module, X_batch)[:n].float().cpu())
         return torch.cat(outputs).numpy()
+
+    def _prediction_precision(self) -> str:
+        """The precision of predictions: ``precision`` resolved for this machine's device.
+
+        ``"auto"`` is resolved again where the model predicts, so a model
+        trained in bfloat16 predicts in float32 on a machine without native
+        bfloat16 (a CPU without AVX512-BF16, an older GPU).
+        """
+        return resolve_precision(
+            self.precision, self.net_.device, cpu_bf16_pays=self._cpu_bf16_pays()
+        )
 
     # ------------------------------------------------------------------
     # what fit learned, derived from input_, task_ and net_

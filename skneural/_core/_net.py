@@ -8,6 +8,7 @@ import torch
 from skorch import NeuralNet
 
 from skneural._core._data import BatchIterator, resident
+from skneural._core._hardware import channels_last, to_channels_last
 
 # stands for the trained module in a pickled net's ``module`` parameter
 _TRAINED_MODULE = "<module_>"
@@ -16,7 +17,7 @@ _TRAINED_MODULE = "<module_>"
 class TrainingNet(NeuralNet):
     """A :class:`skorch.NeuralNet` with skneural's batches and losses.
 
-    - batches come from :class:`~skneural._data.BatchIterator` as
+    - batches come from :class:`~skneural._core._data.BatchIterator` as
       ``(X, y, sample_weight)`` tensors already on the device; on a CUDA
       device, in-memory data that fits stays there for the whole fit
       (:func:`~skneural._core._data.resident`);
@@ -33,8 +34,9 @@ class TrainingNet(NeuralNet):
     - ``precision`` runs the forward passes under :func:`torch.autocast`
       (``"bf16-mixed"``, ``"16-mixed"`` with a gradient scaler), the loss in
       float32;
-    - ``channels_last`` keeps the module's weights and the 4-D batches in
-      channels-last memory order (faster convolutions on recent GPUs).
+    - ``channels_last`` keeps the module's weights and the image (4-D) and
+      volume (5-D) batches in channels-last memory order (faster
+      convolutions on CPUs and GPUs, see :mod:`skneural._core._hardware`).
 
     Parameters
     ----------
@@ -52,7 +54,8 @@ class TrainingNet(NeuralNet):
     precision : {"32", "bf16-mixed", "16-mixed"}
         Floating-point precision of the forward passes.
     channels_last : bool
-        Whether to use the channels-last memory format.
+        Whether to use the channels-last memory format (``channels_last_3d``
+        for volumes).
     """
 
     def __init__(
@@ -132,7 +135,7 @@ class TrainingNet(NeuralNet):
     def initialize_module(self):
         super().initialize_module()
         if self.channels_last:
-            self.module_.to(memory_format=torch.channels_last)
+            to_channels_last(self.module_)
         return self
 
     def initialize(self):
@@ -156,9 +159,9 @@ class TrainingNet(NeuralNet):
             return self.module_(x, **fit_params)
 
     def memory_format(self, x):
-        """A batch's inputs in the module's memory format (4-D images channels last)."""
-        if self.channels_last and not isinstance(x, tuple) and x.dim() == 4:
-            return x.contiguous(memory_format=torch.channels_last)
+        """A batch's inputs in the module's memory format (images and volumes channels last)."""
+        if self.channels_last and not isinstance(x, tuple):
+            return channels_last(x)
         return x
 
     def _set_training(self, training=True):
@@ -211,9 +214,6 @@ class TrainingNet(NeuralNet):
             # skorch's own way out of fit_loop; partial_fit catches it and
             # still runs on_train_end
             raise KeyboardInterrupt
-
-
-PRECISIONS = ("32", "bf16-mixed", "16-mixed")
 
 
 def autocast(precision, device):

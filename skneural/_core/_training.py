@@ -1,40 +1,24 @@
-"""Training configuration: the shared training parameters and the skorch net they make.
+"""The training and runtime parameters every estimator shares: defaults, constraints, docs.
 
-Every estimator has the parameters of :data:`TRAINING` (their defaults,
-constraints and docs in one place). :func:`net_arguments` turns them into the
-arguments of the skorch net and its callbacks, built from skorch's own where
-they do the job: :class:`skorch.callbacks.LRScheduler` over torch's
-schedulers, :class:`skorch.callbacks.GradientNormClipping`,
-:class:`skorch.callbacks.ProgressBar`, and an early stopping built on
-skorch's :class:`~skorch.callbacks.EarlyStopping`.
+Every estimator has the parameters of :data:`TRAINING` and :data:`RUNTIME`
+(their defaults, constraints and docs in one place; a family replaces what
+it does differently with :func:`~skneural._core._params.replace`).
+:mod:`skneural._core._settings` resolves their ``"auto"`` values for one
+fit and turns them into the skorch net's arguments.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import textwrap
-from copy import deepcopy
 from dataclasses import dataclass
 from numbers import Integral, Real
 
 import torch
-from sklearn.metrics import get_scorer
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from skorch.callbacks import Callback, GradientNormClipping, ProgressBar
-from skorch.helper import predefined_split
-from torch.optim.lr_scheduler import CosineAnnealingLR, MultiStepLR, ReduceLROnPlateau
 from torch.torch_version import TorchVersion
 
-from skneural._core._callbacks import (
-    EarlyStopping,
-    LRScheduler,
-    RecordLR,
-    TensorBoardLogger,
-    ValidationScore,
-)
-from skneural._core._data import batch_bounds
-from skneural._core._net import PRECISIONS
+from skneural._core._hardware import PRECISIONS
 from skneural._core._params import Param
 
 OPTIMIZERS = {
@@ -260,18 +244,25 @@ RUNTIME = (
     ),
     Param(
         "precision",
-        "32",
+        "auto",
         [StrOptions(set(PRECISIONS))],
-        '{"32", "bf16-mixed", "16-mixed"}',
+        '{"auto", "32", "bf16-mixed", "16-mixed"}',
         """Floating-point precision of the network's forward passes, in
-        Lightning's names: ``"32"`` (float32, the default), ``"bf16-mixed"``
-        (:func:`torch.autocast` to bfloat16, on CUDA and on CPUs with
-        bfloat16 support), ``"16-mixed"`` (float16 with a gradient scaler,
-        CUDA only). Mixed precision runs the matrix products and convolutions
-        in 16 bits (up to several times faster on recent GPUs, half the
-        activation memory); weights, optimizer and loss stay float32.
-        Predictions use the same precision. On CUDA, image networks also keep
-        their weights and batches in channels-last memory order.""",
+        Lightning's names. ``"auto"``: ``"bf16-mixed"`` where the device
+        computes bfloat16 natively (CUDA from compute capability 8.0; CPUs
+        with AVX512-BF16 or AMX) and the network trains faster in it, else
+        ``"32"``; resolved for the device of each fit and prediction, so a
+        model predicts in float32 on a machine without native bfloat16.
+        ``"32"``: float32 throughout, the same numbers on every machine.
+        ``"bf16-mixed"``: :func:`torch.autocast` to bfloat16 (on CUDA and
+        CPUs; emulated, and slower than float32, on CPUs without native
+        support). ``"16-mixed"``: float16 with a gradient scaler, CUDA only.
+        Mixed precision runs the matrix products, convolutions and LSTMs in
+        16 bits (several times faster where native, half the activation
+        memory); weights, optimizer state and loss stay float32, so the
+        accuracy is that of float32 training within noise, but the numbers
+        differ, and a seeded fit repeats exactly only on the same kind of
+        machine. Predictions use the same precision.""",
     ),
     Param(
         "n_threads",
@@ -323,192 +314,3 @@ RUNTIME = (
         in ``net_.callbacks_``.""",
     ),
 )
-
-
-def training_batch_size(batch_size, n_train: int) -> int:
-    """Samples per training batch: ``batch_size``, with "auto" resolved for ``n_train``."""
-    if batch_size != "auto":
-        return batch_size
-    return min(AUTO_BATCH, max(AUTO_MIN_BATCH, n_train // 10))
-
-
-def prediction_batch_size(batch_size) -> int:
-    """Samples per prediction batch."""
-    return AUTO_BATCH if batch_size == "auto" else batch_size
-
-
-def n_epochs(max_epochs, n_train: int, batch_size: int, budget: AutoBudget) -> int:
-    """Epochs of a fit: ``max_epochs``, "auto" resolved by ``budget`` for ``n_train`` samples."""
-    if max_epochs != "auto":
-        return max_epochs
-    steps_per_epoch = -(-n_train // batch_size)
-    wanted = max(budget.epochs, -(-budget.min_steps // steps_per_epoch))
-    return min(budget.max_epochs, wanted)
-
-
-def optimizer_settings(est) -> tuple:
-    """``(optimizer, lr, weight_decay)`` of ``est``, each "auto" resolved.
-
-    ``optimizer="auto"`` is the family's choice (``est._auto_optimizer()``);
-    ``lr="auto"`` and ``weight_decay="auto"`` are that optimizer's
-    (:data:`AUTO_LR`, :data:`AUTO_WEIGHT_DECAY`; else :data:`DEFAULT_LR` and 0).
-    """
-    optimizer = est._auto_optimizer() if _is_auto(est.optimizer) else est.optimizer
-    lr = AUTO_LR.get(optimizer, DEFAULT_LR) if _is_auto(est.lr) else est.lr
-    decay = est.weight_decay
-    if _is_auto(decay):
-        decay = AUTO_WEIGHT_DECAY.get(optimizer, 0.0)
-    return optimizer, lr, decay
-
-
-def _is_auto(value) -> bool:
-    return isinstance(value, str) and value == "auto"
-
-
-def check_training_params(est, *, probabilities: bool):
-    """The checks of the training parameters that declarative constraints cannot express."""
-    # a name is looked up here: an unknown one raises a ValueError naming the valid options
-    scorer = None if est.scoring is None else get_scorer(est.scoring)
-    response = getattr(scorer, "_response_method", None)
-    methods = {response} if isinstance(response, str) else set(response or ())
-    if methods == {"predict_proba"} and not probabilities:
-        raise ValueError(
-            f"scoring={est.scoring!r} needs predict_proba, which {type(est).__name__} has "
-            f"only with loss='cross_entropy' (loss={est.loss!r}); use loss='cross_entropy' "
-            "or a scoring based on predict or decision_function."
-        )
-    for callback in est.callbacks or []:
-        cb = callback[1] if isinstance(callback, tuple) and len(callback) == 2 else callback
-        if not isinstance(cb, Callback):
-            raise TypeError(
-                "callbacks must be a list of skorch callbacks or (name, callback) "
-                f"tuples; got {callback!r}."
-            )
-    if not isinstance(est.optimizer, str) and not (
-        isinstance(est.optimizer, type) and issubclass(est.optimizer, torch.optim.Optimizer)
-    ):
-        raise TypeError(
-            f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
-            f"subclass; got {est.optimizer!r}."
-        )
-
-
-def _lr_scheduler(est, epochs: int, n_batches: int, has_validation: bool):
-    """skorch's LRScheduler for ``lr_schedule`` (None for "constant"); a new schedule per fit."""
-    common = dict(event_name=None, last_epoch=-1)
-    if est.lr_schedule == "cosine":
-        return LRScheduler(
-            CosineAnnealingLR, T_max=max(1, epochs * n_batches), step_every="batch", **common
-        )
-    if est.lr_schedule == "step":
-        milestones = [math.ceil(0.5 * epochs), math.ceil(0.75 * epochs)]
-        return LRScheduler(MultiStepLR, milestones=milestones, gamma=est.lr_decay, **common)
-    if est.lr_schedule == "plateau":
-        monitor = "valid_score" if has_validation else "train_loss"
-        return LRScheduler(
-            ReduceLROnPlateau,
-            monitor=monitor,
-            event_name=None,
-            mode="max" if has_validation else "min",
-            factor=est.lr_decay,
-            patience=max(1, est.n_iter_no_change // 2) - 1,
-            threshold=1e-4,
-            eps=0.0,
-        )
-    return None
-
-
-def _callbacks(est, *, epochs, n_batches, scorer, has_validation, incremental):
-    callbacks = []
-    schedule = None if incremental else _lr_scheduler(est, epochs, n_batches, has_validation)
-    if schedule is not None:
-        callbacks.append(("lr_schedule", schedule))
-    # after the schedule, which sets this epoch's rate as the epoch begins
-    callbacks.append(("lr", RecordLR()))
-    if has_validation:
-        callbacks.append(("valid_score", ValidationScore(scorer)))
-    if est.clip_grad_norm is not None:
-        callbacks.append(("clip_grad_norm", GradientNormClipping(est.clip_grad_norm)))
-    if est.tensorboard_dir is not None:
-        callbacks.append(
-            ("tensorboard", TensorBoardLogger(est.tensorboard_dir, type(est).__name__))
-        )
-    if est.verbose >= 2:
-        callbacks.append(("progress_bar", ProgressBar()))
-    if has_validation:
-        callbacks.append(("early_stopping", EarlyStopping(est.n_iter_no_change, est.tol)))
-    # copies: fitting must not change the objects held in the parameters
-    callbacks.extend(deepcopy(list(est.callbacks or [])))
-    return callbacks
-
-
-def net_arguments(est, *, device, n_train, valid, seed, scorer, incremental, extras):
-    """The arguments of :class:`~skneural._core._net.TrainingNet` for this fit.
-
-    The same for a new net and a warm-started one (see :func:`refresh_net`).
-    ``extras`` are the family's (``batch_transform``, ``lr_groups``).
-    """
-    # partial_fit: "auto" does not depend on the size of each call's data
-    optimizer, lr, _ = optimizer_settings(est)
-    batch_size = training_batch_size(est.batch_size, AUTO_BATCH * 10 if incremental else n_train)
-    epochs = 1 if incremental else n_epochs(est.max_epochs, n_train, batch_size, est._auto_budget())
-    n_batches = len(batch_bounds(n_train, batch_size, training=True))
-    has_validation = valid is not None
-    return dict(
-        optimizer=OPTIMIZERS.get(optimizer, optimizer),
-        fused=optimizer in FUSED_OPTIMIZERS and device.type in FUSED_DEVICES,
-        criterion__name=est.loss,
-        lr=lr,
-        max_epochs=epochs,
-        batch_size=batch_size,
-        train_split=predefined_split(valid) if has_validation else None,
-        callbacks=_callbacks(
-            est,
-            epochs=epochs,
-            n_batches=n_batches,
-            scorer=scorer,
-            has_validation=has_validation,
-            incremental=incremental,
-        ),
-        verbose=int(est.verbose),
-        precision=est.precision,
-        shuffle_seed=seed,
-        **extras,
-    )
-
-
-def refresh_net(net, arguments):
-    """Apply this fit's ``arguments`` to a warm-started net, keeping its state.
-
-    The optimizer (and its state, e.g. Adam's moments) is kept unless its
-    class changed; the criterion is rebuilt only if the loss changed.
-    """
-    arguments = dict(arguments)
-    loss = arguments.pop("criterion__name")
-    optimizer = arguments.pop("optimizer")
-    net.callbacks = arguments.pop("callbacks")
-    net.set_params(**arguments)
-    net.initialize_callbacks()
-    net.initialize_scaler()
-    if net.criterion_.name != loss:
-        net.criterion__name = loss
-        net.initialize_criterion()
-    if net.optimizer is not optimizer:
-        net.optimizer = optimizer
-        net.initialize_optimizer()
-
-
-def set_optimizer_hyperparameters(net, est, lr_factors):
-    """Write lr, momentum and weight decay into the optimizer's groups.
-
-    Done on every fit, so a warm-started fit uses the current values while
-    keeping the optimizer's state. ``lr_factors`` maps group names to their
-    factor of ``lr``.
-    """
-    optimizer, lr, decay = optimizer_settings(est)
-    for group in net.optimizer_.param_groups:
-        group["lr"] = group["initial_lr"] = lr * lr_factors.get(group.get("name"), 1.0)
-        if "weight_decay" in group:
-            group["weight_decay"] = decay
-        if optimizer == "sgd":
-            group["momentum"] = est.momentum

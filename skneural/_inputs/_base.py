@@ -33,6 +33,10 @@ class InputAdapter(ABC):
     #: :meth:`augmentation` reads (refreshed from the estimator on a continued fit)
     augmentation_params: Mapping = MappingProxyType({})
 
+    #: whether convolutions read this kind's batches faster in channels-last
+    #: memory (images and volumes: see :mod:`skneural._core._hardware`)
+    channels_last: bool = False
+
     @abstractmethod
     def fit_transform(self, X, estimator):
         """Validate the training X, learn what the network needs, return its batch data."""

@@ -470,6 +470,8 @@ class ImageInput(InputAdapter):
         Column names of a DataFrame X.
     """
 
+    channels_last = True
+
     def __init__(
         self,
         image_shape=None,

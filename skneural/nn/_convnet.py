@@ -49,17 +49,17 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
     def forward(self, x, mask=None):
         if mask is None or not self.training:
             return super().forward(x)
-        weight = mask.expand(x.shape[0], 1, x.shape[2])
-        count = weight.sum().clamp(min=1)
-        mean = (x * weight).sum(dim=(0, 2)) / count
-        var = (((x - mean[None, :, None]) ** 2) * weight).sum(dim=(0, 2)) / count
+        count = mask.expand(x.shape[0], 1, x.shape[2]).sum().clamp(min=1)
+        mean = (x * mask).sum(dim=(0, 2)) / count
+        centered = x - mean[None, :, None]
+        var = (centered.square() * mask).sum(dim=(0, 2)) / count
         with torch.no_grad():
             self.num_batches_tracked += 1
             unbiased = var * count / (count - 1).clamp(min=1)
             self.running_mean.lerp_(mean, self.momentum)
             self.running_var.lerp_(unbiased, self.momentum)
-        x = (x - mean[None, :, None]) / torch.sqrt(var[None, :, None] + self.eps)
-        return x * self.weight[None, :, None] + self.bias[None, :, None]
+        scale = self.weight * torch.rsqrt(var + self.eps)
+        return torch.addcmul(self.bias[None, :, None], centered, scale[None, :, None])
 
 
 class _Block(nn.Module):
@@ -103,7 +103,7 @@ class _Block(nn.Module):
             x = x * mask
         if self.pool is None:
             return x, mask
-        if mask is None:  # 2-D and 3-D
+        if mask is None:  # 2-D, 3-D, and 1-D batches without padding
             return self.pool(x), None
         # 1-D: pool the real steps only, so that a sequence pools alike alone and
         # padded (x >= 0 after ReLU, and 0 on padding: a max is unchanged by it)
@@ -239,12 +239,11 @@ class ConvNet(nn.Module):
     def forward(self, x, lengths=None):
         mask = None
         if self.spatial_dims == 1:
-            steps = torch.arange(x.shape[-1], device=x.device)
-            if lengths is None:
-                mask = torch.ones(1, 1, x.shape[-1], device=x.device, dtype=x.dtype)
-            else:
+            if lengths is not None and bool((lengths < x.shape[-1]).any()):
+                steps = torch.arange(x.shape[-1], device=x.device)
                 mask = (steps < lengths.to(x.device)[:, None]).to(x.dtype).unsqueeze(1)
                 x = x * mask
+            # else every step is real: no mask to apply (the same outputs, faster)
         elif lengths is not None:
             raise ValueError("lengths are for 1-D sequences (N, C, T) only.")
         for block in self.blocks:
