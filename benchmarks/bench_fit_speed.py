@@ -1,25 +1,33 @@
 """Fit time of CNNClassifier against a hand-written PyTorch loop and plain skorch.
 
-All three train the same module (skneural's default network: per-channel
+All contenders train the same module (skneural's default network: per-channel
 standardization, then the classic ConvNet) from the same initial weights, on
 the same data, with the same optimizer (Adam, constant learning rate), batch
 size and number of epochs, on the CPU:
 
 - ``plain loop``: the loop one writes by hand: tensors built once, a random
-  permutation per epoch, index, forward, loss, backward, step, ``loss.item()``;
+  permutation per epoch, index, forward, loss, backward, step, ``loss.item()``,
+  in float32 and torch's default memory format;
+- ``fast loop``: the same loop written for this CPU by hand: the module and
+  each batch in channels-last memory, the forward pass under bfloat16
+  autocast where the CPU computes bfloat16 natively (else float32);
 - ``skorch``: ``skorch.NeuralNetClassifier`` on the same float32 arrays, with
   no internal validation split (its default split would train on less data);
-- ``skneural``: ``CNNClassifier.fit`` on the data as a user has it (float64
+- ``skneural``: ``CNNClassifier.fit`` at its defaults for precision and
+  memory (``precision="auto"``), on the data as a user has it (float64
   digits, uint8 MNIST), its input validation and statistics included.
 
-Targets: skneural <= 1.10x the plain loop, and faster than skorch.
+Targets: skneural <= 0.5x the plain loop where the CPU computes bfloat16
+natively (else <= 1.10x), <= 1.05x the fast loop, and faster than skorch.
 
-Run: ``python benchmarks/bench_fit_speed.py [--quick]``.
+Run: ``python benchmarks/bench_fit_speed.py [--quick] [--threads N]`` (one
+torch thread by default, as ``CNNClassifier``'s ``n_threads``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -34,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _datasets import load_mnist
 
 from skneural import CNNClassifier
+from skneural._core._hardware import native_bf16_cpu
 from skneural._core._stats import weighted_mean_std
 from skneural.nn import ConvNet, Standardize
 
@@ -67,10 +76,17 @@ def _side(X):
     return (side, side)
 
 
-def time_plain_loop(X, y, module, batch_size, epochs, seed):
+def time_plain_loop(X, y, module, batch_size, epochs, seed, *, fast=False):
     start = time.perf_counter()
     X_t = torch.as_tensor(X.reshape(len(X), 1, *_side(X)), dtype=torch.float32)
     y_t = torch.as_tensor(y, dtype=torch.long)
+    if fast:
+        module = module.to(memory_format=torch.channels_last)
+    precision = (
+        torch.autocast("cpu", dtype=torch.bfloat16)
+        if fast and native_bf16_cpu()
+        else contextlib.nullcontext()
+    )
     optimizer = torch.optim.Adam(module.parameters(), lr=LR)
     criterion = nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(seed)
@@ -80,12 +96,21 @@ def time_plain_loop(X, y, module, batch_size, epochs, seed):
         total = 0.0
         for i in range(0, len(X_t), batch_size):
             index = order[i : i + batch_size]
+            batch = X_t[index]
+            if fast:
+                batch = batch.contiguous(memory_format=torch.channels_last)
             optimizer.zero_grad()
-            loss = criterion(module(X_t[index]), y_t[index])
+            with precision:
+                output = module(batch)
+            loss = criterion(output.float(), y_t[index])
             loss.backward()
             optimizer.step()
             total += loss.item() * len(index)
     return time.perf_counter() - start
+
+
+def time_fast_loop(X, y, module, batch_size, epochs, seed):
+    return time_plain_loop(X, y, module, batch_size, epochs, seed, fast=True)
 
 
 def time_skorch(X, y, module, batch_size, epochs, seed):
@@ -126,7 +151,12 @@ def time_skneural(X, y, module, batch_size, epochs, seed):
     return time.perf_counter() - start
 
 
-CONTENDERS = {"plain loop": time_plain_loop, "skorch": time_skorch, "skneural": time_skneural}
+CONTENDERS = {
+    "plain loop": time_plain_loop,
+    "fast loop": time_fast_loop,
+    "skorch": time_skorch,
+    "skneural": time_skneural,
+}
 
 
 def run(name, batch_size, epochs, repeats):
@@ -151,7 +181,8 @@ def run(name, batch_size, epochs, repeats):
 
     print(
         f"\n{name}: X {X.shape} {X.dtype}, batch_size={batch_size}, epochs={epochs}, "
-        f"{repeats} repeats, torch {torch.__version__}, {torch.get_num_threads()} threads"
+        f"{repeats} repeats, torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"native bfloat16: {native_bf16_cpu()}"
     )
     print(f"{'':12} {'median s':>9} {'best s':>8} {'samples/s':>10} {'vs plain loop':>14}  runs")
     for contender in CONTENDERS:
@@ -161,10 +192,15 @@ def run(name, batch_size, epochs, repeats):
             f"{len(X) * epochs / medians[contender]:10.0f} "
             f"{paired_ratio(contender, 'plain loop'):13.3f}x  {runs}"
         )
+    target = "0.5" if native_bf16_cpu() else "1.10"
     print(
         f"skneural / plain loop: {paired_ratio('skneural', 'plain loop'):.3f}x "
         f"(median of paired ratios; best-of {best['skneural'] / best['plain loop']:.3f}x), "
-        f"target <= 1.10"
+        f"target <= {target}"
+    )
+    print(
+        f"skneural / fast loop:  {paired_ratio('skneural', 'fast loop'):.3f}x "
+        f"(best-of {best['skneural'] / best['fast loop']:.3f}x), target <= 1.05"
     )
     print(
         f"skneural / skorch:     {paired_ratio('skneural', 'skorch'):.3f}x "
@@ -178,7 +214,11 @@ def main():
     parser.add_argument("--quick", action="store_true", help="digits only, fewer repeats")
     # batch_size="auto" trains data of 640 samples or more in batches of 64
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads of every contender (default 1)"
+    )
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     run("digits", args.batch_size, epochs=12, repeats=3 if args.quick else 9)
     if not args.quick:
         run("mnist", args.batch_size, epochs=1, repeats=3)
