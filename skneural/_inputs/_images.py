@@ -39,6 +39,7 @@ from skneural._inputs._image_files import (
     scan_image_files,
 )
 from skneural._inputs._validation import _ndim, check_shape_param, find_stack_level
+from skneural._pickles import refuse_older_state
 from skneural.exceptions import AmbiguousInputWarning
 from skneural.nn import Standardize
 
@@ -86,8 +87,9 @@ class ImageFiles:
         return {**self.__dict__, "_pool": None}
 
     def __setstate__(self, state):
-        # pickles of earlier versions have neither draft nor prefetch
-        self.__dict__.update({"draft": True, "prefetch": _PREFETCH, **state, "_pool": None})
+        # files pickled before decoding had threads have neither draft nor prefetch
+        refuse_older_state(self, state, ("draft", "prefetch"))
+        self.__dict__.update(state)
 
     def __len__(self) -> int:
         return len(self.paths)

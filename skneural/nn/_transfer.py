@@ -17,6 +17,7 @@ import torch.nn.functional as F
 import torchvision
 from torch import nn
 
+from skneural._pickles import refuse_older_state
 from skneural.nn._families import N_STAGES, Family, Stage, family_of
 
 
@@ -158,6 +159,9 @@ class TransferNet(nn.Module):
     torch.Size([2, 576])
     """
 
+    # the architectures a subclass is limited to (ResNetNet's); None: every family's
+    archs: tuple | None = None
+
     def __init__(
         self,
         arch: str,
@@ -175,6 +179,8 @@ class TransferNet(nn.Module):
         image_size: int | None = None,
     ):
         super().__init__()
+        if self.archs is not None and arch not in self.archs:
+            raise ValueError(f"arch must be one of {list(self.archs)}; got {arch!r}.")
         family = family_of(arch)
         if not 0 <= trainable_layers <= N_STAGES:
             raise ValueError(
@@ -234,7 +240,10 @@ class TransferNet(nn.Module):
                 param.requires_grad_(False)
         self.train()
 
-    # ------------------------------------------------------------------
+    def __setstate__(self, state):
+        # a ResNetNet pickled before it was a TransferNet has no arch
+        refuse_older_state(self, state, ("arch",))
+        super().__setstate__(state)
 
     @property
     def family(self) -> Family:
