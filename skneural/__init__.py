@@ -47,7 +47,9 @@ __all__ = [
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, __all__)
 
-if TYPE_CHECKING:  # for type checkers and IDEs, which do not run __getattr__
+# Type checkers and IDEs read __init__.pyi (the estimators' signatures, which
+# declare generates at import); this is for tools that read no stubs.
+if TYPE_CHECKING:  # they do not run __getattr__
     from skneural._cnn import CNNClassifier, CNNRegressor
     from skneural._lstm import LSTMClassifier, LSTMRegressor
     from skneural._resnet import ResNetClassifier, ResNetRegressor

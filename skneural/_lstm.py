@@ -106,12 +106,10 @@ LSTM = (
         "int",
         """Numeric sequences only: how many consecutive steps make one LSTM step
         (of ``patch_size * n_channels`` values; the last patch of a sequence
-        zero-padded). A long series read a value at a time is hard for an LSTM
-        to learn from (on the 251-step ArrowHead series the LSTM stayed at
-        chance level after 120 epochs); in patches it learns, and faster. On the small UCR sets of
-        ``benchmarks/bench_series.py`` (36 to 100 series), patches of 24 with
-        ``summary="mean"``, trained 600 epochs (``max_epochs="auto"``), came
-        within 5 points of the 1-D CNN on all three (see the series guide).""",
+        zero-padded), so the LSTM reads ``ceil(n_steps / patch_size)`` steps.
+        A long series read a value at a time is hard for an LSTM to learn
+        from; in patches it learns, and faster (the series guide compares
+        patch sizes).""",
     ),
     Param(
         "summary",
@@ -126,14 +124,8 @@ LSTM = (
     *SERIES_AUGMENTATION,
 )
 
-# Recurrent networks learn slowly from small data. On the small UCR sets of
-# benchmarks/bench_series.py an LSTM in patches of 24 needed 600 epochs (3,000
-# to 6,000 steps): the CNNs' budget of 600 steps left it about 6 points lower,
-# 3,000 steps 1 to 3 points lower with twice the spread over seeds. On digits
-# read as 8 steps of 8 values (1,437 to train in batches of 64, held-out
-# accuracy, 3 seeds): 0.977 after 23 epochs, 0.997 after 100 and 261; on
-# 1,000 IMDB reviews (the last 100 tokens): 0.708 after 38 epochs (600 steps),
-# 0.734 after 375 (6,000). So they train at least 6,000 steps, at most 600 epochs.
+# Recurrent networks learn slowly from small data: they train at least 6,000
+# steps, at most 600 epochs (the series guide has the measurements behind it).
 RECURRENT_BUDGET = AutoBudget(epochs=12, min_steps=6000, max_epochs=600)
 
 # Recurrent networks clip gradients by default, standardize numeric steps only,

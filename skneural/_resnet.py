@@ -7,11 +7,11 @@ estimators of :mod:`skneural._transfer` with ``arch`` limited to the ResNets
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+import dataclasses
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
-from skneural._core._params import Param, declare, replace
+from skneural._core._params import declare, replace
 from skneural._core._supervised import (
     CLASS_WEIGHT,
     CLASSIFIER_LOSS,
@@ -21,8 +21,10 @@ from skneural._core._supervised import (
 )
 from skneural._core._training import RUNTIME
 from skneural._transfer import (
+    ARCH,
     ATTRIBUTES,
     INPUT_NOTES,
+    INPUT_SIZE,
     NORMALIZATION_NOTES,
     TRANSFER,
     TRANSFER_TRAINING,
@@ -31,50 +33,17 @@ from skneural._transfer import (
 from skneural.nn import ResNetNet
 from skneural.nn._resnet import RESNET_ARCHS
 
+# the transfer parameters, with arch limited to the ResNets and input_size
+# without the sizes other families need
 RESNET = replace(
     TRANSFER,
-    arch=Param(
-        "arch",
-        "resnet18",
-        [StrOptions(set(RESNET_ARCHS))],
-        '{"resnet18", "resnet34", "resnet50", "resnet101", "resnet152"}',
-        "The torchvision architecture.",
+    arch=dataclasses.replace(
+        ARCH,
+        constraints=[StrOptions(set(RESNET_ARCHS))],
+        type="{" + ", ".join(f'"{arch}"' for arch in RESNET_ARCHS) + "}",
+        doc="The torchvision architecture.",
     ),
-    trainable_layers=Param(
-        "trainable_layers",
-        None,
-        [Interval(Integral, 0, 5, closed="both"), None],
-        "int in 0..5 or None",
-        """How many stages of the backbone train, counted from the output, as
-        torchvision's ``trainable_backbone_layers``: 0 trains the new head
-        only, 1 also ``layer4``, ..., 4 also ``layer1``, 5 everything (the stem
-        ``conv1``/``bn1`` too). Frozen stages get no gradients and no
-        optimizer state, their batch normalization keeps its running
-        statistics, and backward does not run through them. None: 5 with
-        ``weights=None``, 3 with pretrained weights.""",
-    ),
-    backbone_lr_factor=Param(
-        "backbone_lr_factor",
-        0.1,
-        [Interval(Real, 0, None, closed="neither")],
-        "float",
-        """Learning rate of the pretrained backbone relative to ``lr`` (the new
-        head's): discriminative fine-tuning. Ignored with ``weights=None``,
-        where the whole network is new. 0.1 suits features learned on a large,
-        related source such as ImageNet; from a small or distant source,
-        0.3 to 1 adapts the backbone more (``benchmarks/bench_transfer.py``:
-        from MNIST digits 0-4 to 5-9, 0.3 and 1 beat random initialization
-        where 0.1 did not).""",
-    ),
-    input_size=Param(
-        "input_size",
-        None,
-        [tuple, list, None],
-        "tuple of int or None",
-        """``(height, width)`` the images are resized to (bilinear) before the
-        backbone, e.g. ``(224, 224)``; image files are decoded at this size.
-        None keeps the size of the images (for files, the first one's).""",
-    ),
+    input_size=INPUT_SIZE,
 )
 
 _NOTES = f"""{INPUT_NOTES}

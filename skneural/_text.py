@@ -11,6 +11,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+# token ids: padding, tokens outside the vocabulary, then the vocabulary's
 PAD_ID = 0
 OOV_ID = 1
 FIRST_TOKEN_ID = 2
@@ -238,7 +239,7 @@ class SequenceVectorizer(TransformerMixin, BaseEstimator):
         analyze = self._analyzer()
         vocabulary, max_len = self.vocabulary_, self.max_len
         unknown = None if self.handle_unknown == "ignore" else OOV_ID
-        out = np.zeros((len(documents), max_len), dtype=np.int64)
+        out = np.full((len(documents), max_len), PAD_ID, dtype=np.int64)
         for row, doc in enumerate(documents):
             ids = [vocabulary.get(t, unknown) for t in analyze(doc)]
             if unknown is None:

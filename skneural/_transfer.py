@@ -4,11 +4,12 @@ One estimator per task, with the architecture a parameter (``arch=``), so
 that a search can compare families like any other hyperparameter and every
 family shares the same meaning of ``weights``, ``trainable_layers``,
 ``backbone_lr_factor`` and ``transform``. What differs between families is
-the table :data:`skneural.nn._transfer.FAMILIES`.
+the table :data:`skneural.nn._families.FAMILIES`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from numbers import Integral, Real
 
 import torch
@@ -26,11 +27,12 @@ from skneural._core._supervised import (
     NeuralRegressor,
 )
 from skneural._core._training import RUNTIME, TRAINING
-from skneural._inputs._images import AUGMENTATION, IMAGE_SHAPE, image_input
+from skneural._inputs._image_augmentation import AUGMENTATION
+from skneural._inputs._images import IMAGE_SHAPE, image_input
 from skneural._inputs._validation import check_shape_param
 from skneural._weights import WEIGHTS, load_weights
 from skneural.nn import Standardize, TransferNet
-from skneural.nn._transfer import ARCHS, FAMILIES, N_STAGES, family_of
+from skneural.nn._families import ARCHS, FAMILIES, N_STAGES, family_of
 
 # ``trainable_layers=None``: everything trains from random weights, the last
 # stages (torchvision's default for fine-tuning a backbone) from pretrained ones
@@ -41,15 +43,29 @@ _ARCH_LIST = "; ".join(
     for family in FAMILIES.values()
 )
 
+ARCH = Param(
+    "arch",
+    "resnet18",
+    [StrOptions(set(ARCHS))],
+    "str",
+    f"""The torchvision classification model whose backbone is used, by
+    its torchvision name. {_ARCH_LIST}.""",
+)
+
+# input_size as every family reads it; the transfer estimators add the sizes
+# some families need
+INPUT_SIZE = Param(
+    "input_size",
+    None,
+    [tuple, list, None],
+    "tuple of int or None",
+    """``(height, width)`` the images are resized to (bilinear) before the
+    backbone, e.g. ``(224, 224)``; image files are decoded at this size.
+    None keeps the size of the images (for files, the first one's).""",
+)
+
 TRANSFER = (
-    Param(
-        "arch",
-        "resnet18",
-        [StrOptions(set(ARCHS))],
-        "str",
-        f"""The torchvision classification model whose backbone is used, by
-        its torchvision name. {_ARCH_LIST}.""",
-    ),
+    ARCH,
     WEIGHTS,
     Param(
         "trainable_layers",
@@ -93,17 +109,13 @@ TRANSFER = (
         related source such as ImageNet; from a small or distant source,
         0.3 to 1 adapts the backbone more.""",
     ),
-    Param(
-        "input_size",
-        None,
-        [tuple, list, None],
-        "tuple of int or None",
-        """``(height, width)`` the images are resized to (bilinear) before the
-        backbone, e.g. ``(224, 224)``; image files are decoded at this size.
-        None keeps the size of the images (for files, the first one's). A ViT
-        takes square images whose side is a multiple of its patch size (it
-        is built for that size; pretrained position embeddings are
-        interpolated to it); VGG and ConvNeXt take at least 32x32.""",
+    dataclasses.replace(
+        INPUT_SIZE,
+        doc=INPUT_SIZE.doc
+        + """
+    A ViT takes square images whose side is a multiple of its patch size (it
+    is built for that size; pretrained position embeddings are interpolated
+    to it); VGG and ConvNeXt take at least 32x32.""",
     ),
     IMAGE_SHAPE,
     *AUGMENTATION,

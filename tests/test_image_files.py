@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from PIL import Image
 
 from skneural import CNNClassifier, CNNRegressor, ResNetClassifier
+from skneural._inputs._image_files import read_stored_image
 from skneural._inputs._images import ImageFiles, is_image_paths, read_image
 
 
@@ -106,6 +107,22 @@ def test_modes_are_converted(mixed_folder):
     jpeg = read_image(files["jpeg"], 3, (12, 10)).astype(int)
     assert np.abs(jpeg - rgb.transpose(2, 0, 1)).mean() < 5  # lossy, but the same image
     assert read_image(files["big"], 3, (12, 10)).shape == (3, 12, 10)  # resized
+
+
+def test_stored_images_are_what_the_network_reads_at_their_own_size(mixed_folder):
+    """The plots read files as stored, with the estimators' reader: 8-bit files
+    give the pixels a network gets at the file's size and channels."""
+    files, _, gray = mixed_folder
+    for name in ("rgb", "gray", "jpeg", "gray_jpeg", "rgba", "big", "palette"):
+        stored = read_stored_image(files[name])
+        assert stored.dtype == np.uint8 and stored.shape[0] == (1 if "gray" in name else 3)
+        expected = read_image(files[name], stored.shape[0], stored.shape[1:], draft=False)
+        assert_array_equal(stored, expected)
+    # 16-bit values are kept, for drawing by their range; the network gets them / 257
+    deep = read_stored_image(files["deep"])
+    assert deep.dtype == np.float32 and np.array_equal(deep[0], gray * 257.0)
+    with pytest.raises(ValueError, match=r"Image file .*missing\.png' does not exist"):
+        read_stored_image(files["rgb"].parent / "missing.png")
 
 
 def test_estimators_on_a_folder_of_mixed_files(mixed_folder):

@@ -453,6 +453,9 @@ def test_misclassified_none(digits):
     assert "no misclassified image" in display.bounding_ax_.texts[0].get_text()
     with pytest.raises(ValueError, match="same number of samples"):
         MisclassifiedImagesDisplay.from_predictions(X[:20], y[:20], y[:10])
+    # image files are read as the estimators read them: a missing one is named
+    with pytest.raises(ValueError, match=r"Image file 'no such file\.png' does not exist"):
+        MisclassifiedImagesDisplay.from_predictions(["no such file.png"], [0], [1])
 
 
 # ----------------------------------------------------------------------------

@@ -529,14 +529,23 @@ def test_a_continued_fit_augments_as_the_parameters_now_say():
     assert net.net_.batch_transform.horizontal_flip
 
 
-def test_sequence_inputs_pickled_before_augmentation_still_predict():
+def test_sequence_inputs_pickled_by_an_earlier_version_are_refused():
     X, y = shapes(30, seed=0)
     clf = CNNClassifier(spatial_dims=1, **FAST).fit(X, y)
-    expected = clf.predict_proba(X)
-    del clf.input_.augmentation_params, clf.input_.input_length_  # as an older version saved it
-    restored = pickle.loads(pickle.dumps(clf))
-    assert_allclose(restored.predict_proba(X), expected)
-    assert restored.input_.input_length_ == restored.input_.max_length_
+    restored = pickle.loads(pickle.dumps(clf))  # this version's pickle loads
+    assert_allclose(restored.predict_proba(X), clf.predict_proba(X))
+    # as a version before series augmentation saved it; one before series_length
+    # had augmentation_params but no input_length_
+    for missing in (("augmentation_params", "input_length_"), ("input_length_",)):
+        older = pickle.loads(pickle.dumps(clf))
+        for name in missing:
+            delattr(older.input_, name)
+        with pytest.raises(
+            pickle.UnpicklingError,
+            match=rf"SequenceInput was pickled by an earlier development version of skneural "
+            rf"\(its state has no {', '.join(missing)}\).*Fit the estimator again",
+        ):
+            pickle.loads(pickle.dumps(older))
 
 
 def test_stretched_training_learns_and_searches_for_the_cnn_and_the_lstm():

@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skneural import ResNetClassifier, TransferClassifier, TransferRegressor
 from skneural import _weights as weights_module
 from skneural.nn import TransferNet
-from skneural.nn._transfer import ARCHS, FAMILIES, N_STAGES, family_of
+from skneural.nn._families import ARCHS, FAMILIES, N_STAGES, family_of
 
 FAST = dict(max_epochs=2, batch_size=24, random_state=0)
 

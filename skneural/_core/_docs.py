@@ -1,7 +1,11 @@
-"""Documentation shared by the estimators' docstrings (attributes).
+"""Documentation shared by the estimators' docstrings.
 
-Substituted by :func:`skneural._core._params.declare` for ``%(name)s``
-markers; the parameters are documented with their declarations.
+The fitted attributes (:data:`FITTED`, :func:`fitted_attributes`) are passed
+to :func:`skneural._core._params.declare` as its ``attributes``; the
+sections of ``fit`` and ``predict`` (:data:`FIT_XY`, :data:`PREDICT_X`,
+:data:`RETURNS_SELF`) are substituted for ``%(name)s`` markers by
+:func:`skneural._core._params.fill_doc`. The parameters are documented with
+their declarations.
 """
 
 from __future__ import annotations

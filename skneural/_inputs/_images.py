@@ -5,7 +5,8 @@ array of file paths (``str`` or ``pathlib.Path``). Files are opened once in
 ``fit``/``predict`` to read their headers (so a missing file or one that is
 not an image is reported, by name, before any tensor is built) and decoded
 batch by batch during training and prediction by :class:`ImageFiles`, so
-memory is bounded by the batch, not the dataset. Inside a fit or a
+memory is bounded by the batch, not the dataset; how a file is read is
+:mod:`skneural._inputs._image_files`'s. Inside a fit or a
 prediction the files are decoded in threads (Pillow releases the GIL while
 it decodes and resizes), a few batches ahead of the network (see
 :meth:`ImageFiles.threads` and :func:`skneural._core._threads.decode_threads`).
@@ -19,107 +20,34 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
-from math import isqrt, prod
-from numbers import Integral, Real
+from math import prod
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array
 
 from skneural._core._data import as_tensor
 from skneural._core._params import Param, refuse_changed
 from skneural._core._stats import weighted_moments
 from skneural._inputs._base import InputAdapter, channel_standardizer
+from skneural._inputs._image_augmentation import AUGMENTATION, augmentation_module
+from skneural._inputs._image_files import (
+    guess_image_shape,
+    image_paths,
+    is_image_paths,
+    read_image,
+    scan_image_files,
+)
 from skneural._inputs._validation import _ndim, check_shape_param, find_stack_level
+from skneural._pickles import refuse_older_state
 from skneural.exceptions import AmbiguousInputWarning
-from skneural.nn import ImageAugmentation, Standardize
-
-# Pillow modes holding one channel of values; everything else is read as colour.
-_GRAY_MODES = {"1", "L", "LA", "La", "I", "F", "I;16", "I;16L", "I;16B", "I;16N"}
-_WIDE_MODES = {"I", "I;16", "I;16L", "I;16B", "I;16N"}  # 16-bit (or wider) integers
+from skneural.nn import Standardize
 
 # images decoded at once when computing the channel statistics of image files
 _STATS_CHUNK = 256
 
 # batches an ImageFiles decodes ahead of the one the network trains on
 _PREFETCH = 2
-
-
-def is_image_paths(X) -> bool:
-    """Whether X is a non-empty 1-D sequence of file paths (``str`` or ``os.PathLike``)."""
-    if isinstance(X, str | bytes | os.PathLike):
-        return False
-    if isinstance(X, np.ndarray):
-        if X.ndim != 1 or X.dtype.kind not in "OU":
-            return False
-    elif hasattr(X, "to_numpy") and getattr(X, "ndim", None) == 1:  # pandas Series
-        X = X.to_numpy()
-    elif not isinstance(X, list | tuple):
-        return False
-    return len(X) > 0 and all(isinstance(value, str | os.PathLike) for value in X)
-
-
-def _open(path):
-    """The image at ``path``, opened lazily; errors name the file."""
-    try:
-        return Image.open(path)
-    except FileNotFoundError:
-        raise ValueError(f"Image file {os.fspath(path)!r} does not exist.") from None
-    except IsADirectoryError:
-        raise ValueError(f"Image file {os.fspath(path)!r} is a directory, not a file.") from None
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(
-            f"Image file {os.fspath(path)!r} could not be read as an image: {exc}"
-        ) from None
-
-
-def read_image(path, channels: int, size: tuple[int, int], *, draft: bool = True) -> np.ndarray:
-    """Decode the image at ``path`` as uint8 ``(channels, height, width)``.
-
-    Any Pillow mode is converted: palette and alpha images to RGB (the alpha
-    channel is dropped), 16-bit images to 8 bits, colour to grayscale (ITU-R
-    601 luma) when ``channels`` is 1 and grayscale repeated when it is 3.
-    The image is resized to ``size`` (bilinear) unless it already has it.
-
-    With ``draft`` (the default), a JPEG at least four times the size on
-    both sides is decoded at 1/2, 1/4 or 1/8 of its size by the JPEG
-    decoder itself (scaling in the DCT domain, Pillow's ``Image.draft``), to
-    no less than twice ``size``, and then resized: 1.25 ms instead of
-    1.7 ms for a 105 KB photo of 500x375 resized to 64x64, and within about
-    one grey level of the full decode (mean absolute difference 0.85 in
-    0-255 on the photos of ``benchmarks/bench_photo_input.py``, single
-    pixels up to about 20). Decoding to just ``size`` would double the
-    difference for 0.2 ms less. Other formats, and JPEGs under four times
-    the size, are decoded in full.
-    """
-    with _open(path) as image:
-        try:
-            height, width = size
-            if draft:
-                # a no-op for formats other than JPEG
-                image.draft(image.mode, (2 * width, 2 * height))
-            image.load()
-            if image.mode in _WIDE_MODES:
-                values = np.asarray(image, dtype=np.float64) / 257.0
-                image = Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
-            elif image.mode == "F":
-                values = np.asarray(image, dtype=np.float64)
-                image = Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
-            elif image.mode in ("P", "PA"):
-                image = image.convert("RGBA")
-            image = image.convert("L" if channels == 1 else "RGB")
-            if image.size != (width, height):
-                image = image.resize((width, height), Image.Resampling.BILINEAR)
-        except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data
-            raise ValueError(
-                f"Image file {os.fspath(path)!r} could not be decoded: {exc}"
-            ) from None
-        array = np.asarray(image, dtype=np.uint8)
-    if channels == 1:
-        return array[None]
-    return array.transpose(2, 0, 1)
 
 
 class ImageFiles:
@@ -159,8 +87,9 @@ class ImageFiles:
         return {**self.__dict__, "_pool": None}
 
     def __setstate__(self, state):
-        # pickles of earlier versions have neither draft nor prefetch
-        self.__dict__.update({"draft": True, "prefetch": _PREFETCH, **state, "_pool": None})
+        # files pickled before decoding had threads have neither draft nor prefetch
+        refuse_older_state(self, state, ("draft", "prefetch"))
+        self.__dict__.update(state)
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -267,23 +196,6 @@ class ImageFiles:
         return mean.reshape(1, -1, 1, 1), std.reshape(1, -1, 1, 1)
 
 
-def scan_image_files(paths) -> tuple[int, tuple[int, int]]:
-    """Check that every file is an image; return the channels they need and the first size.
-
-    Only the headers are read. The channels are 3 if any image is in colour
-    (palette images included), else 1.
-    """
-    channels, first_size = 1, None
-    for path in paths:
-        with _open(path) as image:
-            if first_size is None:
-                width, height = image.size
-                first_size = (height, width)
-            if image.mode not in _GRAY_MODES:
-                channels = 3
-    return channels, first_size
-
-
 IMAGE_SHAPE = Param(
     "image_shape",
     None,
@@ -299,115 +211,6 @@ IMAGE_SHAPE = Param(
     it (or give X as ``(n, height, width)`` arrays) to say what X holds.
     Also confirms a channels-last-looking layout (see the Notes).""",
 )
-
-# train-time augmentation, drawn per image on the training batches
-AUGMENTATION = (
-    Param(
-        "rotation",
-        0.0,
-        [Interval(Real, 0, 180, closed="both")],
-        "float",
-        "Train-time augmentation: largest random rotation, in degrees.",
-    ),
-    Param(
-        "shift",
-        0.0,
-        [Interval(Real, 0, 1, closed="left")],
-        "float",
-        """Train-time augmentation: largest random shift, as a fraction of the
-        image's height and width.""",
-    ),
-    Param(
-        "zoom",
-        0.0,
-        [Interval(Real, 0, 1, closed="left")],
-        "float",
-        "Train-time augmentation: largest random zoom, relative.",
-    ),
-    Param(
-        "horizontal_flip",
-        False,
-        ["boolean"],
-        "bool",
-        "Train-time augmentation: flip each image left-right with probability 1/2.",
-    ),
-    Param(
-        "vertical_flip",
-        False,
-        ["boolean"],
-        "bool",
-        "Train-time augmentation: flip each image upside down with probability 1/2.",
-    ),
-    Param(
-        "brightness",
-        0.0,
-        [Interval(Real, 0, None, closed="left")],
-        "float",
-        """Train-time augmentation (colour jitter): each image's pixels are
-        multiplied by a factor drawn in ``[max(0, 1 - brightness), 1 + brightness]``.""",
-    ),
-    Param(
-        "contrast",
-        0.0,
-        [Interval(Real, 0, None, closed="left")],
-        "float",
-        """Train-time augmentation (colour jitter): each image is blended with
-        its mean gray level by a factor drawn in
-        ``[max(0, 1 - contrast), 1 + contrast]`` (below 1 flattens it).""",
-    ),
-    Param(
-        "saturation",
-        0.0,
-        [Interval(Real, 0, None, closed="left")],
-        "float",
-        """Train-time augmentation (colour jitter): each image is blended with
-        its grayscale version by a factor drawn in
-        ``[max(0, 1 - saturation), 1 + saturation]`` (0 is gray). RGB images
-        only.""",
-    ),
-    Param(
-        "hue",
-        0.0,
-        [Interval(Real, 0, 0.5, closed="both")],
-        "float",
-        """Train-time augmentation (colour jitter): each image's hue is rotated
-        by a fraction of a turn drawn in ``[-hue, hue]``, at most 0.5. RGB
-        images only.""",
-    ),
-    Param(
-        "crop_padding",
-        0,
-        [Interval(Integral, 0, None, closed="left")],
-        "int",
-        """Train-time augmentation: random crop with padding. Each image is
-        padded by this many pixels on every side, reflecting its border, and
-        cropped back to its size at a random position, so it moves by up to
-        ``crop_padding`` pixels either way (4 for 32x32 images is the CIFAR-10
-        recipe).""",
-    ),
-    Param(
-        "erasing",
-        0.0,
-        [Interval(Real, 0, 1, closed="both")],
-        "float",
-        """Train-time augmentation: random erasing (cutout), the probability
-        that an image gets one rectangle of 2% to 33% of its area (aspect
-        ratio 0.3 to 3.3) filled with the batch's mean pixel, i.e. about 0
-        once standardized.""",
-    ),
-)
-
-
-def augmentation_module(params, pixel_range=None) -> ImageAugmentation:
-    """The :class:`~skneural.nn.ImageAugmentation` of the ``AUGMENTATION`` values ``params``.
-
-    Colour jitter clamps to ``[0, 255]`` for 8-bit pixels (``pixel_range``
-    255: ``uint8`` arrays and image files), else to each batch's own range.
-    """
-    value_range = (0.0, 255.0) if pixel_range == 255 else None
-    return ImageAugmentation(
-        **{p.name: params.get(p.name, p.default) for p in AUGMENTATION}, value_range=value_range
-    )
 
 
 def image_input(estimator, size_name: str, spatial_dims: int = 2) -> ImageInput:
@@ -492,7 +295,7 @@ class ImageInput(InputAdapter):
                 raise ValueError(
                     f"spatial_dims={self.spatial_dims} takes arrays; image files are 2-D images."
                 )
-            paths = _paths(X)
+            paths = image_paths(X)
             channels, first_size = scan_image_files(paths)
             if self.size is None:
                 size = first_size
@@ -518,7 +321,7 @@ class ImageInput(InputAdapter):
 
     def transform(self, X, estimator):
         if is_image_paths(X):
-            paths = _paths(X)
+            paths = image_paths(X)
             scan_image_files(paths)  # every file exists and is an image
             channels, height, width = self.image_shape_
             return ImageFiles(paths, channels, (height, width))
@@ -579,9 +382,7 @@ class ImageInput(InputAdapter):
                     "width) or (channels, depth, height, width), or give X as (n, depth, "
                     "height, width) arrays."
                 )
-            side = isqrt(n_features)
-            # a perfect square is a square image; anything else a one-row image
-            shape = (1, side, side) if side * side == n_features else (1, 1, n_features)
+            shape = guess_image_shape(n_features)
             warnings.warn(
                 f"X is flat, with {n_features} features, and image_shape=None: read as "
                 f"{shape[1]}x{shape[2]} one-channel images. Set image_shape=({shape[1]}, "
@@ -623,7 +424,3 @@ class ImageInput(InputAdapter):
 
 
 _DTYPES = [np.float32, np.uint8]
-
-
-def _paths(X) -> list:
-    return list(X.to_numpy() if hasattr(X, "to_numpy") else X)

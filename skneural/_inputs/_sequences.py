@@ -15,6 +15,7 @@ from skneural._core._params import Param
 from skneural._core._stats import weighted_moments
 from skneural._inputs._base import InputAdapter
 from skneural._inputs._validation import _ndim, find_stack_level
+from skneural._pickles import refuse_older_state
 from skneural.exceptions import AmbiguousInputWarning
 from skneural.nn import SeriesAugmentation, Standardize
 
@@ -82,7 +83,7 @@ class PaddedSequences:
         return self._values[index][:, :, : max(longest, 1)], lengths
 
 
-def _sequence_list(X, *, regular_as_array: bool) -> list | None:
+def as_sequence_list(X, *, regular_as_array: bool) -> list | None:
     """``X`` as a list of per-sample sequences, if it is a list (or 1-D object array) of them.
 
     With ``regular_as_array``, a list of sequences that are all as long (a
@@ -184,10 +185,11 @@ class SequenceInput(InputAdapter):
         self.augmentation_params = dict(augmentation or {})
 
     def __setstate__(self, state):
-        # inputs pickled before series augmentation and series_length
-        state.setdefault("augmentation_params", {})
+        # inputs pickled before series augmentation, or before series_length
+        required = ["augmentation_params"]
         if state.get("fixed_length") is True and "max_length_" in state:
-            state.setdefault("input_length_", state["max_length_"])
+            required.append("input_length_")  # fitted, with a fixed length
+        refuse_older_state(self, state, required)
         self.__dict__.update(state)
 
     @property
@@ -212,9 +214,9 @@ class SequenceInput(InputAdapter):
         name = type(estimator).__name__
         # in fit, equally long sequences in a list are the rows of an array (as
         # scikit-learn reads lists); in predict, a list holds sequences of any length
-        sequences = _sequence_list(X, regular_as_array=reset)
+        sequences = as_sequence_list(X, regular_as_array=reset)
         if sequences is not None:
-            return self._sequence_list(sequences, estimator, reset=reset)
+            return self._read_sequences(sequences, estimator, reset=reset)
         if isinstance(X, str) or (
             isinstance(X, list | tuple | np.ndarray) and len(X) and isinstance(X[0], str)
         ):
@@ -281,7 +283,7 @@ class SequenceInput(InputAdapter):
                 "(numeric sequences)."
             )
 
-    def _sequence_list(self, sequences, estimator, *, reset):
+    def _read_sequences(self, sequences, estimator, *, reset):
         arrays = []
         for i, seq in enumerate(sequences):
             try:

@@ -12,6 +12,9 @@ import os
 
 import numpy as np
 
+# the folder of the skneural package (this file is skneural/_inputs/_validation.py)
+_SKNEURAL_ROOT = os.path.dirname(os.path.dirname(__file__))
+
 
 def _ndim(X) -> int:
     """Number of dimensions of array-like X, without trusting it to be an ndarray."""
@@ -48,10 +51,8 @@ def find_stack_level() -> int:
     import sklearn
     import skorch
 
-    import skneural
-
-    packages = (skneural, sklearn, skorch, joblib)  # joblib: the workers of a search
-    roots = tuple(os.path.dirname(module.__file__) for module in packages)
+    packages = (sklearn, skorch, joblib)  # joblib: the workers of a search
+    roots = (_SKNEURAL_ROOT, *(os.path.dirname(module.__file__) for module in packages))
     frame, level = inspect.currentframe(), 0
     while frame is not None and frame.f_code.co_filename.startswith(roots):
         frame, level = frame.f_back, level + 1

@@ -58,7 +58,7 @@ class RecurrentNet(nn.Module):
     sequence's real steps reversed (not the padding first), and the
     summaries read only real steps. So a sequence gets the same output alone
     or in a batch padded to a longer one. (Packed sequences would do the
-    same, but their backward pass is 10-30 times slower on CPU.)
+    same, but their backward pass is many times slower on CPU.)
 
     Parameters
     ----------

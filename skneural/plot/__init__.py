@@ -10,8 +10,9 @@ matplotlib is an optional dependency: ``pip install "skneural[plot]"``. It is
 imported only when a display draws, so importing this module does not need it.
 """
 
+from skneural.plot._augmentation import AugmentationDisplay
 from skneural.plot._history import TrainingHistoryDisplay
-from skneural.plot._images import AugmentationDisplay, MisclassifiedImagesDisplay
+from skneural.plot._misclassified import MisclassifiedImagesDisplay
 from skneural.plot._search import SearchResultsDisplay
 
 __all__ = [
