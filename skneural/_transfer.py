@@ -229,9 +229,7 @@ class _Transfer(FeaturesMixin):
         )
 
     def _cpu_bf16_pays(self):
-        # depthwise convolutions (EfficientNet, MobileNet) train slower in
-        # bfloat16 than in float32 on CPUs (benchmarks/bench_cpu_speed.py)
-        return family_of(self.arch).name not in ("efficientnet", "mobilenet")
+        return family_of(self.arch).cpu_bf16
 
     def _lr_groups(self):
         factor = 1.0 if self.weights is None else self.backbone_lr_factor

@@ -104,6 +104,9 @@ class Family:
     fixed_size : bool
         Whether the model is built for one image size (``build``'s
         ``image_size``).
+    cpu_bf16 : bool
+        Whether the model trains faster in bfloat16 than in float32 on a CPU
+        that computes bfloat16 natively (``precision="auto"`` takes it there).
     """
 
     name: str
@@ -113,6 +116,7 @@ class Family:
     first_conv: str
     min_size: int = 1
     fixed_size: bool = False
+    cpu_bf16: bool = True
 
     def build(self, arch: str, image_size: int | None) -> nn.Module:
         """The torchvision model, randomly initialized as torchvision does."""
@@ -244,6 +248,8 @@ class EfficientNetFamily(FeatureStagesFamily):
 
     name, title = "efficientnet", "EfficientNet"
     archs = (*(f"efficientnet_b{i}" for i in range(8)), *(f"efficientnet_v2_{s}" for s in "sml"))
+    # depthwise convolutions: their bfloat16 backward is slower on CPUs than float32's
+    cpu_bf16 = False
 
 
 class MobileNetFamily(FeatureStagesFamily):
@@ -256,6 +262,8 @@ class MobileNetFamily(FeatureStagesFamily):
 
     name, title = "mobilenet", "MobileNet"
     archs = ("mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large")
+    # depthwise convolutions: their bfloat16 backward is slower on CPUs than float32's
+    cpu_bf16 = False
 
 
 class ConvNeXtFamily(Family):
