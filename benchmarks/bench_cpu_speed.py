@@ -6,7 +6,9 @@ Three measurements, each printing the figures it measured:
     One training step (forward, backward, optimizer step) and one inference
     pass of each kind of network the library builds, on one torch thread,
     under float32 (torch's default memory), channels-last, bfloat16
-    autocast, and both; the ratios to float32 are taken within one run.
+    autocast, and both, with the allocator settings of every fit
+    (:mod:`skneural._core._malloc`); the ratios to float32 are taken within
+    one run.
     This is the evidence behind ``precision="auto"`` and the memory format
     (:mod:`skneural._core._hardware`).
 
@@ -130,9 +132,11 @@ def steps(args):
     import torch
     import torchvision
 
+    from skneural._core._malloc import tune_allocator
     from skneural.nn import ConvNet, RecurrentNet
 
     torch.set_num_threads(1)
+    tune_allocator()  # as every fit does: a step's tensors stay on the heap
 
     def images(c, side, n):
         return (torch.randn(n, c, side, side),)

@@ -171,3 +171,23 @@ def test_sequences_keep_the_default_memory_format():
     cnn = CNNClassifier(spatial_dims=1, max_epochs=2, random_state=0).fit(X, y)
     lstm = LSTMClassifier(hidden_units=8, dense_units=8, max_epochs=2, random_state=0).fit(X, y)
     assert not cnn.net_.channels_last and not lstm.net_.channels_last
+
+
+def test_a_fit_keeps_its_step_tensors_on_the_heap():
+    """glibc's thresholds are raised by the first fit of a process (skneural._core._malloc)."""
+    out = _run(
+        """
+        import sys
+        import numpy as np
+        from skneural import CNNClassifier
+        from skneural._core import _malloc
+        before = _malloc._tuned
+        X = np.random.RandomState(0).rand(40, 8, 8)
+        CNNClassifier(n_filters=4, hidden_units=8, max_epochs=1).fit(X, np.arange(40) % 2)
+        print(before, _malloc._tuned, sys.platform.startswith("linux"))
+        """
+    )
+    before, after, linux = out.split()
+    assert before == "False"
+    if linux == "True":
+        assert after == "True"

@@ -167,9 +167,9 @@ def test_dask_search_equals_the_sequential_one(digits, sequential, dask_client):
     worker_pids = set(dask_client.run(os.getpid).values())
     assert {recorded(est).pid for est in result["estimator"]} <= worker_pids
     assert all(recorded(est).threads == [1] * TINY["max_epochs"] for est in result["estimator"])
-    # the workers' allocator keeps batch tensors on the heap (see skneural._core._malloc)
+    # the workers' allocator keeps batch tensors on the heap despite the nanny's
+    # MALLOC_TRIM_THRESHOLD_ (see skneural._core._malloc)
     assert all(dask_client.run(_allocator_tuned).values())
-    assert not _allocator_tuned()  # and this process, no worker, was left alone
     # a search fitted on Dask pickles back and predicts on the client
     restored = pickle.loads(pickle.dumps(on_dask))
     assert_array_equal(restored.predict(X), sequential.predict(X))

@@ -33,7 +33,7 @@ from skneural._core._device import resolve_device, torch_seed
 from skneural._core._hardware import resolve_precision
 from skneural._core._history import HistoryMixin
 from skneural._core._losses import WeightedLoss
-from skneural._core._malloc import tune_allocator_for_dask
+from skneural._core._malloc import tune_allocator
 from skneural._core._net import TrainingNet, autocast
 from skneural._core._settings import (
     check_training_params,
@@ -106,7 +106,7 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         """Train on X and y: ``max_epochs`` afresh or, when continuing, on the fitted net."""
         check_training_params(self, probabilities=self._has_probabilities())
-        tune_allocator_for_dask()
+        tune_allocator()
         device = resolve_device(self.device)
         if self.precision == "16-mixed" and device.type != "cuda":
             raise ValueError(
@@ -233,6 +233,7 @@ class NeuralEstimator(HistoryMixin, BaseEstimator, metaclass=ABCMeta):
         extra work.
         """
         check_is_fitted(self)
+        tune_allocator()
         data = self.input_.transform(X, self)
         module = self.net_.module_
         module.eval()
