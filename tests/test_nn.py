@@ -106,3 +106,38 @@ def test_augmentation_applies_to_training_batches_only(digits):
     assert predicted.shape == (416, 1, 8, 8)
     assert torch.equal(predicted[:400], raw)
     assert torch.equal(predicted[400:], raw[384:385].expand(16, 1, 8, 8))
+
+
+@pytest.mark.parametrize(
+    ("spatial_dims", "pooling", "padded"),
+    [(2, "max", False), (3, "max", False), (2, "avg", False), (1, "max", True), (1, "avg", True)],
+)
+def test_blocks_compute_conv_relu_pool(spatial_dims, pooling, padded):
+    """A block is conv -> ReLU -> pool, whatever order it runs them in (max pools first)."""
+    import torch.nn.functional as F
+
+    torch.manual_seed(0)
+    size = {1: (9,), 2: (6, 7), 3: (4, 5, 6)}[spatial_dims]
+    net = ConvNet(2, 3, size, n_conv_layers=1, n_filters=4, pooling=pooling, head="gap")
+    block = net.blocks[0]
+    x = torch.randn(5, 2, *size, requires_grad=True)
+    mask = None
+    if padded:
+        lengths = torch.tensor([9, 3, 8, 1, 9])
+        mask = (torch.arange(9) < lengths[:, None]).float().unsqueeze(1)
+    out, _ = block(x, mask)
+    reference = F.relu(block.conv(x))
+    if mask is None:
+        reference = block.pool(reference)
+    else:
+        reference = reference * mask
+        pooled_mask = F.max_pool1d(mask, 2, ceil_mode=True)
+        reference = block.pool(reference)
+        if pooling == "avg":
+            reference = reference / block.pool(mask).clamp(min=1e-6)
+        reference = reference * pooled_mask
+    torch.testing.assert_close(out, reference)
+    weights = torch.randn_like(out)
+    (grad,) = torch.autograd.grad((out * weights).sum(), x)
+    (expected,) = torch.autograd.grad((reference * weights).sum(), x)
+    torch.testing.assert_close(grad, expected)

@@ -24,6 +24,9 @@ _POOL = {
 }
 
 
+_MAX_POOLS = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d)
+
+
 def per_layer(value, n_layers: int, name: str) -> tuple[int, ...]:
     """``value`` (an int, or one int per layer) as a tuple of ``n_layers`` positive ints."""
     values = (value,) * n_layers if isinstance(value, Integral) else tuple(value)
@@ -98,19 +101,22 @@ class _Block(nn.Module):
             x = self.norm(x, mask)
         elif self.norm is not None:
             x = self.norm(x)
-        x = F.relu(x)
         if mask is not None:
-            x = x * mask
+            x = x * mask  # padded steps are 0 from here on
         if self.pool is None:
-            return x, mask
-        if mask is None:  # 2-D, 3-D, and 1-D batches without padding
-            return self.pool(x), None
-        # 1-D: pool the real steps only, so that a sequence pools alike alone and
-        # padded (x >= 0 after ReLU, and 0 on padding: a max is unchanged by it)
-        if self.masked_average:
-            x = self.pool(x) / self.pool(mask).clamp(min=1e-6)
+            return F.relu(x), mask
+        if isinstance(self.pool, _MAX_POOLS):
+            # ReLU commutes with max pooling (the same values and gradients), and
+            # after it runs on a fraction of the values. In 1-D a max over real
+            # steps and padding (0) is, after ReLU, the max of the real steps.
+            x = F.relu(self.pool(x))
+        elif self.masked_average and mask is not None:
+            # the average of the real steps only
+            x = self.pool(F.relu(x)) / self.pool(mask).clamp(min=1e-6)
         else:
-            x = self.pool(x)
+            x = self.pool(F.relu(x))
+        if mask is None:  # 2-D, 3-D, and 1-D batches without padding
+            return x, None
         mask = F.max_pool1d(mask, 2, ceil_mode=True)
         return x * mask, mask
 
