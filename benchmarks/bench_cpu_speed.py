@@ -23,6 +23,14 @@ Three measurements, each printing the figures it measured:
     bfloat16 (``ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2``): the
     fallback must not be slower than the baseline.
 
+``lstm``
+    The recurrent path alone: one training step and one inference pass of
+    ``torch.nn.LSTM`` over batches of sequences of unequal lengths (as
+    IMDB's reviews are), run padded (as :class:`skneural.nn.RecurrentNet`
+    does: real steps first, the padding after) or packed
+    (``pack_padded_sequence``), in float32 or bfloat16 autocast, with
+    oneDNN's LSTM kernel (torch's default on CPU) or without it.
+
 ``compile``
     ``torch.compile`` of the network against eager execution, in the same
     fits (compile time included), short and long.
@@ -42,6 +50,7 @@ Usage::
     python benchmarks/bench_cpu_speed.py fits --baseline 2db4a1b --cases mnist cifar10 --seeds 3
     python benchmarks/bench_cpu_speed.py fits --baseline 2db4a1b --cases fcn_acsf1 --jobs 2
     python benchmarks/bench_cpu_speed.py fits --baseline 2db4a1b --cases mnist --emulate-avx2
+    python benchmarks/bench_cpu_speed.py lstm
     python benchmarks/bench_cpu_speed.py compile --cases mnist lstm_imdb
 """
 
@@ -227,6 +236,94 @@ def steps(args):
             print(
                 f"{name:34} {'train' if train else 'infer':5} {base * 1e3:8.1f} "
                 f"{ratio((True, False)):>6} {ratio((False, True)):>6} {ratio((True, True)):>8}",
+                flush=True,
+            )
+
+
+# ----------------------------------------------------------------------
+# lstm: padded against packed, float32 against bfloat16, oneDNN on and off
+
+
+def _lstm_step(torch, x, lengths, y, *, hidden, packed, bf16, train):
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    torch.manual_seed(0)
+    model = torch.nn.LSTM(x.shape[2], hidden, batch_first=True)
+    head = torch.nn.Linear(hidden, 2)
+    optimizer = torch.optim.SGD([*model.parameters(), *head.parameters()], lr=0.01)
+    rows = torch.arange(len(x))
+
+    def forward():
+        with torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext():
+            if packed:
+                sequences = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                _, (last, _) = model(sequences)
+                last = last[-1]
+            else:  # the real steps first, the padding after: the last real output
+                out, _ = model(x)
+                last = out[rows, lengths - 1]
+            return head(last).float()
+
+    def step():
+        if train:
+            model.train()
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(forward(), y).backward()
+            optimizer.step()
+        else:
+            model.eval()
+            with torch.inference_mode():
+                forward()
+
+    return step
+
+
+def lstm(args):
+    import torch
+
+    from skneural._core._malloc import tune_allocator
+
+    torch.set_num_threads(1)
+    tune_allocator()
+    print(
+        f"one torch thread, torch {torch.__version__}; nn.LSTM training step (forward, backward, "
+        f"SGD) and inference pass, median of {args.repeats}; ratios to padded float32 with oneDNN"
+    )
+    columns = {
+        "bf16": (True, False, True),
+        "packed": (True, True, False),
+        "packed bf16": (True, True, True),
+        "no oneDNN": (False, False, False),
+        "no oneDNN bf16": (False, False, True),
+    }
+    print(
+        f"{'batch':36} {'pass':5} {'fp32 ms':>8} " + " ".join(f"{c:>{len(c) + 1}}" for c in columns)
+    )
+    shapes = [
+        ("text: 64 x <=100 steps, 128 -> 128", 64, 100, 128, 128),
+        ("text: 64 x <=400 steps, 128 -> 128", 64, 400, 128, 128),
+        ("series: 8 x 11 patches, 24 -> 128", 8, 11, 24, 128),
+    ]
+    for name, n, t_max, size, hidden in shapes:
+        generator = torch.Generator().manual_seed(0)
+        # lengths spread as document lengths are: a long tail, the longest at t_max
+        lengths = (t_max * torch.rand(n, generator=generator) ** 0.7).long().clamp(min=1)
+        lengths[0] = t_max
+        x = torch.randn(n, t_max, size, generator=generator)
+        y = torch.randint(0, 2, (n,), generator=generator)
+        for train in (True, False):
+            times = {}
+            for key in ((True, False, False), *columns.values()):
+                mkldnn, packed, bf16 = key
+                step = _lstm_step(
+                    torch, x, lengths, y, hidden=hidden, packed=packed, bf16=bf16, train=train
+                )
+                with torch.backends.mkldnn.flags(enabled=mkldnn):
+                    times[key] = _time(step, args.repeats)
+            base = times[True, False, False]
+            print(
+                f"{name:36} {'train' if train else 'infer':5} {base * 1e3:8.1f} "
+                + " ".join(f"{times[key] / base:>{len(c) + 1}.2f}" for c, key in columns.items()),
                 flush=True,
             )
 
@@ -426,6 +523,8 @@ def main():
     p = sub.add_parser("steps", help="training and inference steps per network")
     p.add_argument("--repeats", type=int, default=20)
     p.add_argument("--only", nargs="+", help="networks whose name holds one of these words")
+    p = sub.add_parser("lstm", help="the LSTM alone: padded or packed, float32 or bfloat16")
+    p.add_argument("--repeats", type=int, default=10)
     for name in ("fits", "compile"):
         p = sub.add_parser(name)
         p.add_argument("--cases", nargs="+", default=["mnist"], choices=CASES)
@@ -443,6 +542,8 @@ def main():
         worker(args.case, args.seed, args.compiled)
     elif args.mode == "steps":
         steps(args)
+    elif args.mode == "lstm":
+        lstm(args)
     else:
         fits(args)
 
